@@ -1,0 +1,29 @@
+package dev.eddy.contracts;
+
+import java.util.List;
+
+/** Names of every topic the services exchange events on; the version suffix changes only with an incompatible schema. */
+public final class Topics {
+    /** Compacted: the new full state of each config object, key {@code <kind>:<id>}; tombstone on delete. */
+    public static final String CONFIG = "eddy.config.v1";
+    /** {@link dev.eddy.contracts.avro.TriggerEvent}s from the API, schedules, webhook bridges and external producers. */
+    public static final String TRIGGERS = "eddy.triggers.v1";
+    /** {@link dev.eddy.contracts.avro.RunRequest}s released by the scheduler. */
+    public static final String RUN_REQUESTS = "eddy.run-requests.v1";
+    /** {@link dev.eddy.contracts.avro.RowBatch}es of query results from the extractor. */
+    public static final String ROWS = "eddy.rows.v1";
+    /** {@link dev.eddy.contracts.avro.ChangeBatch}es of change sets from the diff. */
+    public static final String CHANGES = "eddy.changes.v1";
+    /** {@link dev.eddy.contracts.avro.DeliveryResult}s: per-row outcomes from delivery. */
+    public static final String DELIVERY_RESULTS = "eddy.delivery-results.v1";
+    /** {@link dev.eddy.contracts.avro.RunEvent}s: run progress and each run's terminal event. */
+    public static final String RUN_EVENTS = "eddy.run-events.v1";
+    /** Undeliverable events, with context headers (topic, partition, offset, stage, exception class). */
+    public static final String DEAD_LETTER = "eddy.dead-letter.v1";
+
+    /** Every topic, for launchers that create them up front. */
+    public static final List<String> ALL = List.of(CONFIG, TRIGGERS, RUN_REQUESTS, ROWS, CHANGES, DELIVERY_RESULTS, RUN_EVENTS, DEAD_LETTER);
+
+    private Topics() {
+    }
+}

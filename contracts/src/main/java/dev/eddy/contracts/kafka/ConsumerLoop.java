@@ -1,0 +1,167 @@
+package dev.eddy.contracts.kafka;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One consumer on its own thread: polls, hands each record to a handler, and commits the offsets only
+ * after every record of the poll was handled (commit after the effect). A handler that keeps failing is
+ * retried with backoff; after the last attempt the record goes to the dead-letter topic with context
+ * headers, so nothing is dropped silently. Handlers must be idempotent: a crash replays from the last
+ * committed offset.
+ */
+public final class ConsumerLoop<V> implements AutoCloseable {
+
+    /** Handles one record; any exception means "not handled". */
+    @FunctionalInterface
+    public interface Handler<V> {
+        void handle(ConsumerRecord<String, V> record) throws Exception;
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumerLoop.class);
+    private static final int ATTEMPTS = 6;
+
+    private final String name;
+    private final KafkaConsumer<String, V> consumer;
+    private final Handler<V> handler;
+    private final EventPublisher deadLetters;
+    private final Thread thread;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean running = true;
+    private volatile boolean assigned;
+
+    /**
+     * @param deadLetters where records that cannot be handled go; may be null only in tests
+     */
+    public ConsumerLoop(String name, Map<String, Object> consumerProps, Collection<String> topics,
+                        Handler<V> handler, EventPublisher deadLetters) {
+        this.name = name;
+        this.consumer = new KafkaConsumer<>(consumerProps);
+        this.handler = handler;
+        this.deadLetters = deadLetters;
+        this.consumer.subscribe(topics, new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                // offsets are committed after each poll, nothing pending here
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                assigned = true;
+            }
+        });
+        this.thread = new Thread(this::run, "consumer-" + name);
+        this.thread.setDaemon(true);
+    }
+
+    public ConsumerLoop<V> start() {
+        thread.start();
+        return this;
+    }
+
+    /** True while the loop runs and has joined its group. */
+    public boolean isHealthy() {
+        return running && thread.isAlive() && assigned;
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                ConsumerRecords<String, V> records;
+                try {
+                    records = consumer.poll(Duration.ofMillis(200));
+                } catch (RecordDeserializationException e) {
+                    LOG.error("{}: a record on {} at offset {} cannot be read and is skipped: {}",
+                            name, e.topicPartition(), e.offset(), e.getMessage());
+                    deadLetter(e.topicPartition().topic(), e.topicPartition().partition(), e.offset(), null, e);
+                    consumer.seek(e.topicPartition(), e.offset() + 1);
+                    continue;
+                }
+                for (ConsumerRecord<String, V> record : records) {
+                    handleWithRetries(record);
+                }
+                if (!records.isEmpty()) {
+                    consumer.commitSync();
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            LOG.error("{}: consumer stopped: {}", name, e.toString(), e);
+        } finally {
+            running = false;
+            try {
+                consumer.close(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                LOG.debug("{}: close failed", name, e);
+            }
+            stopped.countDown();
+        }
+    }
+
+    private void handleWithRetries(ConsumerRecord<String, V> record) {
+        long backoff = 100;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                handler.handle(record);
+                return;
+            } catch (Exception e) {
+                if (attempt >= ATTEMPTS || !running) {
+                    LOG.error("{}: record {}-{}@{} failed {} times, sent to the dead-letter topic: {}",
+                            name, record.topic(), record.partition(), record.offset(), attempt, e.toString(), e);
+                    deadLetter(record.topic(), record.partition(), record.offset(), record.key(), e);
+                    return;
+                }
+                LOG.warn("{}: record {}-{}@{} failed (attempt {}), retrying: {}",
+                        name, record.topic(), record.partition(), record.offset(), attempt, e.toString());
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                backoff = Math.min(backoff * 3, 5000);
+            }
+        }
+    }
+
+    private void deadLetter(String topic, int partition, long offset, String key, Exception cause) {
+        if (deadLetters == null) {
+            return;
+        }
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("eddy.dlt.topic", topic.getBytes(StandardCharsets.UTF_8));
+        headers.add("eddy.dlt.partition", Integer.toString(partition).getBytes(StandardCharsets.UTF_8));
+        headers.add("eddy.dlt.offset", Long.toString(offset).getBytes(StandardCharsets.UTF_8));
+        headers.add("eddy.dlt.stage", name.getBytes(StandardCharsets.UTF_8));
+        headers.add("eddy.dlt.exception", cause.getClass().getName().getBytes(StandardCharsets.UTF_8));
+        headers.add("eddy.dlt.message", String.valueOf(cause.getMessage()).getBytes(StandardCharsets.UTF_8));
+        deadLetters.sendRaw(new ProducerRecord<>(dev.eddy.contracts.Topics.DEAD_LETTER, null, key, null, headers));
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            stopped.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
