@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +20,14 @@ import java.util.function.Function;
  */
 public final class RecordingHttpSink implements AutoCloseable {
 
-    /** One recorded request. */
-    public record Request(String method, String path, Map<String, List<String>> headers, String body) {
+    /** One recorded request, with the instant it arrived. */
+    public record Request(String method, String path, Map<String, List<String>> headers, String body, Instant receivedAt) {
+        /** The first value of a header, matched case-insensitively, or null. */
+        public String header(String name) {
+            return headers.entrySet().stream()
+                    .filter(e -> e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty())
+                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+        }
     }
 
     /** What to answer. */
@@ -39,19 +46,25 @@ public final class RecordingHttpSink implements AutoCloseable {
     private volatile Function<Request, Response> responder = r -> Response.ok();
 
     public RecordingHttpSink() {
+        this(0);
+    }
+
+    /** @param port the port to listen on, 0 for a free one (a fixed one lets a test stop and restart "the destination") */
+    public RecordingHttpSink(int port) {
         try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         } catch (IOException e) {
             throw new IllegalStateException("the sink cannot listen", e);
         }
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.createContext("/", exchange -> {
+            Instant receivedAt = Instant.now();
             String body;
             try (InputStream in = exchange.getRequestBody()) {
                 body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
             Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().toString(),
-                    Map.copyOf(exchange.getRequestHeaders()), body);
+                    Map.copyOf(exchange.getRequestHeaders()), body, receivedAt);
             Response response = responder.apply(request);
             requests.add(request);
             byte[] bytes = response.body().getBytes(StandardCharsets.UTF_8);
@@ -67,7 +80,11 @@ public final class RecordingHttpSink implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+        return "http://127.0.0.1:" + port() + "/hook";
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
     }
 
     public void respondWith(Function<Request, Response> responder) {

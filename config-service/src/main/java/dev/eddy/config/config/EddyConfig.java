@@ -1,0 +1,28 @@
+package dev.eddy.config.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithName;
+
+import java.util.List;
+import java.util.Optional;
+
+/** config-service's typed settings under {@code eddy.*}. */
+@ConfigMapping(prefix = "eddy")
+public interface EddyConfig {
+
+    /** The suite key secrets are sealed with ({@code EDDY_SECRET_KEY}); required, no default. */
+    String secretKey();
+
+    /** The bootstrap API key ({@code EDDY_API_KEY}), stored as a hash at start when present. */
+    Optional<String> apiKey();
+
+    /** The rest of the suite, as the launcher describes it. */
+    Suite suite();
+
+    /** Other services this one reports on. */
+    interface Suite {
+        /** The other services' {@code /q/health/ready} URLs; readiness is UP only when each answers 200. */
+        @WithName("health-urls")
+        Optional<List<String>> healthUrls();
+    }
+}

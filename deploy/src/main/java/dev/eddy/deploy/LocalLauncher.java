@@ -1,0 +1,230 @@
+package dev.eddy.deploy;
+
+import dev.eddy.contracts.Topics;
+import dev.eddy.embedded.DemoWarehouse;
+import dev.eddy.embedded.EmbeddedKafkaBroker;
+import dev.eddy.embedded.EmbeddedPostgresServer;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ./eddy local}: starts an embedded Kafka broker (KRaft), an embedded PostgreSQL (the services'
+ * database {@code eddy} and the demo warehouse {@code warehouse}) and the five services as child
+ * processes, waits until the API is ready, and prints where everything is. Ctrl-C stops the services
+ * first, then the broker, then the database, leaving no process behind.
+ */
+public final class LocalLauncher {
+
+    private final LocalSettings settings;
+    private final List<ServiceProcess> services = new ArrayList<>();
+    private EmbeddedPostgresServer postgres;
+    private EmbeddedKafkaBroker broker;
+    private volatile boolean stopping;
+
+    LocalLauncher(LocalSettings settings) {
+        this.settings = settings;
+    }
+
+    public static void main(String[] args) {
+        long started = System.nanoTime();
+        LocalLauncher launcher = new LocalLauncher(LocalSettings.fromEnvironment(System.getenv()));
+        Runtime.getRuntime().addShutdownHook(new Thread(launcher::stop, "eddy-stop"));
+        try {
+            launcher.start();
+        } catch (RuntimeException e) {
+            System.err.println("eddy: " + e.getMessage());
+            launcher.stop();
+            Runtime.getRuntime().halt(1);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        launcher.printBanner(seconds);
+        launcher.superviseUntilStopped();
+    }
+
+    void start() {
+        LocalSettings s = settings;
+        try {
+            Files.createDirectories(s.home().resolve("logs"));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create " + s.home() + ": " + e.getMessage(), e);
+        }
+        String secretKey = s.secretKey() != null ? s.secretKey() : persistedSecret("secret.key");
+        String apiKey = s.apiKey() != null ? s.apiKey() : persistedSecret("api.key");
+        log("starting PostgreSQL on 127.0.0.1:" + s.postgresPort() + " (data in " + s.home().resolve("postgres") + ")");
+        postgres = EmbeddedPostgresServer.start(s.home().resolve("postgres"), s.postgresPort(), true);
+        postgres.createDatabase("eddy");
+        DemoWarehouse.seed(postgres);
+        log("starting Kafka (KRaft) on 127.0.0.1:" + s.kafkaPort());
+        broker = new EmbeddedKafkaBroker(s.home().resolve("kafka"), s.kafkaPort()).start();
+        broker.createTopics(Topics.ALL, s.partitions(), List.of(Topics.CONFIG));
+
+        String jdbc = postgres.jdbcUrl("eddy");
+        List<String> healthUrls = new ArrayList<>();
+        for (ServiceKind kind : ServiceKind.values()) {
+            if (kind != ServiceKind.CONFIG) {
+                healthUrls.add("http://127.0.0.1:" + s.port(kind) + "/q/health/ready");
+            }
+        }
+        for (ServiceKind kind : ServiceKind.values()) {
+            Map<String, String> props = new java.util.LinkedHashMap<>();
+            props.put("quarkus.http.port", String.valueOf(s.port(kind)));
+            props.put("quarkus.http.host", kind == ServiceKind.CONFIG ? s.apiHost() : "127.0.0.1");
+            props.put("kafka.bootstrap.servers", broker.bootstrapServers());
+            if (kind.hasDatabase()) {
+                props.put("quarkus.datasource.jdbc.url", jdbc);
+                props.put("quarkus.datasource.username", "postgres");
+            }
+            if (kind == ServiceKind.CONFIG) {
+                props.put("eddy.suite.health-urls", String.join(",", healthUrls));
+            }
+            Map<String, String> env = new java.util.HashMap<>();
+            env.put("EDDY_SECRET_KEY", secretKey);
+            env.put("EDDY_API_KEY", apiKey);
+            ServiceProcess process = new ServiceProcess(kind, s.repoRoot(), s.home().resolve("logs"), s.javaOptions(), props, env);
+            process.start();
+            services.add(process);
+        }
+        this.readyApiKey = apiKey;
+        awaitReady(Duration.ofSeconds(s.readyTimeoutSeconds()));
+    }
+
+    private String readyApiKey;
+
+    private void awaitReady(Duration timeout) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        URI ready = URI.create("http://127.0.0.1:" + settings.port(ServiceKind.CONFIG) + "/q/health/ready");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ServiceProcess service : services) {
+                if (!service.isAlive()) {
+                    throw new IllegalStateException(service.kind().moduleName() + " exited with code " + service.exitCode()
+                            + " before the suite was ready; see " + service.logFile());
+                }
+            }
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(3)).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the suite", e);
+            }
+            pause(500);
+        }
+        throw new IllegalStateException("the suite was not ready within " + timeout.toSeconds() + " s; logs are in " + settings.home().resolve("logs"));
+    }
+
+    void printBanner(double seconds) {
+        LocalSettings s = settings;
+        String api = "http://" + ("0.0.0.0".equals(s.apiHost()) ? "127.0.0.1" : s.apiHost()) + ":" + s.port(ServiceKind.CONFIG);
+        System.out.println();
+        System.out.println("Eddy is ready (" + String.format(Locale.ROOT, "%.1f", seconds) + " s)");
+        System.out.println("  API            " + api + "/api/v1");
+        System.out.println("  health         " + api + "/q/health/ready");
+        System.out.println("  API key        " + readyApiKey + (s.apiKey() == null ? "   (generated; kept in " + s.home().resolve("api.key") + ", set EDDY_API_KEY to choose one)" : ""));
+        System.out.println("  demo warehouse postgres host=127.0.0.1 port=" + postgres.port() + " database=" + DemoWarehouse.DATABASE
+                + " user=postgres password=(empty)   table: customers");
+        System.out.println("  Kafka          " + broker.bootstrapServers());
+        System.out.println("  data           " + s.home().toAbsolutePath());
+        System.out.println("  logs           " + s.home().resolve("logs").toAbsolutePath());
+        System.out.println("Press Ctrl-C to stop.");
+        System.out.flush();
+    }
+
+    private void superviseUntilStopped() {
+        while (!stopping) {
+            for (ServiceProcess service : services) {
+                if (!service.isAlive() && !stopping) {
+                    System.err.println("eddy: " + service.kind().moduleName() + " exited with code " + service.exitCode()
+                            + "; restarting it (log: " + service.logFile() + ")");
+                    service.start();
+                }
+            }
+            pause(1000);
+        }
+    }
+
+    synchronized void stop() {
+        if (stopping && services.isEmpty() && broker == null && postgres == null) {
+            return;
+        }
+        stopping = true;
+        for (ServiceProcess service : services) {
+            service.signalStop();
+        }
+        for (ServiceProcess service : services) {
+            service.awaitStop(Duration.ofSeconds(20));
+        }
+        services.clear();
+        if (broker != null) {
+            try {
+                broker.close();
+            } catch (RuntimeException e) {
+                System.err.println("eddy: the broker did not stop cleanly: " + e.getMessage());
+            }
+            broker = null;
+        }
+        if (postgres != null) {
+            try {
+                postgres.close();
+            } catch (RuntimeException e) {
+                System.err.println("eddy: PostgreSQL did not stop cleanly: " + e.getMessage());
+            }
+            postgres = null;
+        }
+        log("stopped");
+    }
+
+    private String persistedSecret(String fileName) {
+        Path file = settings.home().resolve(fileName);
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file, StandardCharsets.UTF_8).trim();
+            }
+            byte[] bytes = new byte[24];
+            new SecureRandom().nextBytes(bytes);
+            String value = (fileName.startsWith("api") ? "eddy_" : "") + HexFormat.of().formatHex(bytes);
+            Files.writeString(file, value + "\n", StandardCharsets.UTF_8);
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system
+            }
+            return value;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot keep " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            TimeUnit.MILLISECONDS.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void log(String message) {
+        System.out.println("eddy: " + message);
+    }
+}
