@@ -95,7 +95,9 @@ public final class LocalLauncher {
             }
             Map<String, String> env = new java.util.HashMap<>();
             env.put("EDDY_SECRET_KEY", secretKey);
-            env.put("EDDY_API_KEY", apiKey);
+            if (kind == ServiceKind.CONFIG) {
+                env.put("EDDY_API_KEY", apiKey);
+            }
             ServiceProcess process = new ServiceProcess(kind, s.repoRoot(), s.home().resolve("logs"), s.javaOptions(), props, env);
             process.start();
             services.add(process);

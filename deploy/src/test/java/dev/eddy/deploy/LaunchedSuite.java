@@ -86,13 +86,25 @@ final class LaunchedSuite implements AutoCloseable {
         return ports.get("EDDY_PG_PORT");
     }
 
-    /** The launcher and its children, as counted at readiness. */
+    /**
+     * The launcher, its children, and every process whose command line names this suite's home (PostgreSQL
+     * daemonizes, so its processes are not the launcher's descendants).
+     */
     List<ProcessHandle> processes() {
         List<ProcessHandle> all = new ArrayList<>(children);
         if (launcher != null) {
             all.add(launcher.toHandle());
         }
-        return all;
+        all.addAll(processesNamingHome());
+        return all.stream().distinct().toList();
+    }
+
+    /** Live processes whose command line mentions this suite's home directory. */
+    List<ProcessHandle> processesNamingHome() {
+        String marker = home.toString();
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+                .toList();
     }
 
     String launcherOutput() throws IOException {

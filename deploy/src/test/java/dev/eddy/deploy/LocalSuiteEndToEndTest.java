@@ -213,7 +213,7 @@ class LocalSuiteEndToEndTest {
         }
         System.out.printf(Locale.ROOT, "[figures] trigger -> destination latency of a 1-row change over 10 runs: p50 %d ms, min %d ms, max %d ms%n",
                 millis.get(4), millis.get(0), millis.get(9));
-        System.out.printf(Locale.ROOT, "[figures] resident memory of the running suite (launcher + broker + database + 5 services): %d MiB in %d processes%n",
+        System.out.printf(Locale.ROOT, "[figures] resident memory of the running suite (launcher with the broker, PostgreSQL, 5 services): %d MiB in %d processes%n",
                 rssKb / 1024, suite.processes().size());
         assertEquals(10, millis.size());
     }
@@ -223,10 +223,11 @@ class LocalSuiteEndToEndTest {
     void ctrlCStopsEverythingAndARestartKeepsSyncsRunsAndSnapshots() throws Exception {
         int runsBefore = api.get("/api/v1/syncs/" + syncId + "/runs?limit=100").body().get("data").size();
         List<ProcessHandle> processes = suite.stop();
-        assertTrue(processes.size() >= 6, "launcher, postgres and five services: " + processes.size());
+        assertTrue(processes.size() >= 7, "launcher, postgres and five services: " + processes.size());
         for (ProcessHandle process : processes) {
             assertFalse(process.isAlive(), "still running after stop: " + process.pid() + " " + process.info().commandLine().orElse(""));
         }
+        assertEquals(List.of(), suite.processesNamingHome(), "no process of the suite is left behind");
 
         double seconds = suite.start();
         System.out.printf(Locale.ROOT, "[figures] restart -> ready: %.1f s%n", seconds);

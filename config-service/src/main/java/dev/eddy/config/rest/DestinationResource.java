@@ -1,0 +1,43 @@
+package dev.eddy.config.rest;
+
+import dev.eddy.config.rest.Views.Page;
+import dev.eddy.config.rest.Views.DestinationView;
+import dev.eddy.config.service.Catalog;
+import dev.eddy.config.store.CatalogStore.Filter;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.ResponseStatus;
+
+/** {@code /api/v1/destinations}: where syncs send their changes. */
+@Path("/api/v1/destinations")
+@Produces(MediaType.APPLICATION_JSON)
+public class DestinationResource {
+
+    private final Catalog catalog;
+
+    public DestinationResource(Catalog catalog) {
+        this.catalog = catalog;
+    }
+
+    @POST
+    @ResponseStatus(201)
+    public DestinationView create(String body) {
+        return Views.destination(catalog.createDestination(RequestBodies.object(body, false)));
+    }
+
+    @GET
+    public Page<DestinationView> list(@QueryParam("slug") String slug, @QueryParam("name") String name) {
+        return new Page<>(catalog.destinations(new Filter(slug, name)).stream().map(Views::destination).toList());
+    }
+
+    @GET
+    @Path("/{id}")
+    public DestinationView get(@PathParam("id") String id) {
+        return Views.destination(catalog.destination(id));
+    }
+}

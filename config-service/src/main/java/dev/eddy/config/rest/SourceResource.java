@@ -1,0 +1,43 @@
+package dev.eddy.config.rest;
+
+import dev.eddy.config.rest.Views.Page;
+import dev.eddy.config.rest.Views.SourceView;
+import dev.eddy.config.service.Catalog;
+import dev.eddy.config.store.CatalogStore.Filter;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.ResponseStatus;
+
+/** {@code /api/v1/sources}: warehouse connections. */
+@Path("/api/v1/sources")
+@Produces(MediaType.APPLICATION_JSON)
+public class SourceResource {
+
+    private final Catalog catalog;
+
+    public SourceResource(Catalog catalog) {
+        this.catalog = catalog;
+    }
+
+    @POST
+    @ResponseStatus(201)
+    public SourceView create(String body) {
+        return Views.source(catalog.createSource(RequestBodies.object(body, false)));
+    }
+
+    @GET
+    public Page<SourceView> list(@QueryParam("slug") String slug, @QueryParam("name") String name) {
+        return new Page<>(catalog.sources(new Filter(slug, name)).stream().map(Views::source).toList());
+    }
+
+    @GET
+    @Path("/{id}")
+    public SourceView get(@PathParam("id") String id) {
+        return Views.source(catalog.source(id));
+    }
+}

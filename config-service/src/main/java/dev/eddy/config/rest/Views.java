@@ -1,0 +1,133 @@
+package dev.eddy.config.rest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eddy.config.domain.Destination;
+import dev.eddy.config.domain.Model;
+import dev.eddy.config.domain.RowCounts;
+import dev.eddy.config.domain.Run;
+import dev.eddy.config.domain.Source;
+import dev.eddy.config.domain.Sync;
+import dev.eddy.config.service.DestinationDetails;
+import dev.eddy.config.service.ModelDetails;
+import dev.eddy.config.service.SyncDetails;
+import dev.eddy.contracts.secrets.SecretBox;
+import dev.eddy.contracts.spec.SyncSpec;
+
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+
+/** The API's JSON shapes (Hightouch's public API v1 schemas); secrets are always masked. */
+final class Views {
+
+    /** Eddy has one workspace. */
+    static final String WORKSPACE_ID = "1";
+
+    private Views() {
+    }
+
+    /** A list answer. */
+    record Page<T>(List<T> data) {
+    }
+
+    /** A trigger's answer: the run id. */
+    record TriggerOutput(String id) {
+    }
+
+    /** Hightouch's Source. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record SourceView(String id, String name, String slug, String workspaceId, String createdAt, String updatedAt,
+                      String type, ObjectNode configuration) {
+    }
+
+    /** Hightouch's Destination. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record DestinationView(String id, String name, String slug, String workspaceId, String createdAt, String updatedAt,
+                           String type, ObjectNode configuration, List<String> syncs) {
+    }
+
+    /** Hightouch's Model ({@code raw} or {@code table} as its query type says). */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record ModelView(String id, String name, String slug, String workspaceId, String primaryKey, String createdAt,
+                     String updatedAt, String sourceId, String queryType, Map<String, String> tags,
+                     @JsonProperty("isSchema") boolean isSchema, List<String> syncs,
+                     @JsonInclude(JsonInclude.Include.NON_NULL) Raw raw,
+                     @JsonInclude(JsonInclude.Include.NON_NULL) Table table) {
+    }
+
+    /** A raw SQL query. */
+    record Raw(String sql) {
+    }
+
+    /** A table query. */
+    record Table(String name) {
+    }
+
+    /** Hightouch's Sync. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record SyncView(String id, String slug, String workspaceId, String createdAt, String updatedAt, String destinationId,
+                    String modelId, ObjectNode configuration, ObjectNode schedule, String status, boolean disabled,
+                    String lastRunAt, List<String> referencedColumns, String primaryKey) {
+    }
+
+    /** Hightouch's SyncRun. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record SyncRunView(String id, String status, String createdAt, String startedAt, String finishedAt, long querySize,
+                       RowCounts plannedRows, RowCounts successfulRows, RowCounts failedRows, double completionRatio,
+                       String error) {
+    }
+
+    static SourceView source(Source s) {
+        return new SourceView(id(s.id()), s.name(), s.slug(), WORKSPACE_ID, iso(s.createdAt()), iso(s.updatedAt()), s.type(),
+                SecretBox.redacted(s.configuration()));
+    }
+
+    static DestinationView destination(DestinationDetails d) {
+        Destination x = d.destination();
+        return new DestinationView(id(x.id()), x.name(), x.slug(), WORKSPACE_ID, iso(x.createdAt()), iso(x.updatedAt()), x.type(),
+                SecretBox.redacted(x.configuration()), ids(d.syncIds()));
+    }
+
+    static ModelView model(ModelDetails d) {
+        Model m = d.model();
+        return new ModelView(id(m.id()), m.name(), m.slug(), WORKSPACE_ID, m.primaryKey(), iso(m.createdAt()), iso(m.updatedAt()),
+                id(m.sourceId()), m.queryType(), Map.of(), false, ids(d.syncIds()),
+                Model.RAW_SQL.equals(m.queryType()) ? new Raw(m.rawSql()) : null,
+                Model.TABLE.equals(m.queryType()) ? new Table(m.tableName()) : null);
+    }
+
+    static SyncView sync(SyncDetails d) {
+        Sync s = d.sync();
+        // the model columns the sync reads, parsed the way every service parses a sync's configuration
+        List<String> referenced = new SyncSpec(null, null, 0, null, null, null, s.configuration()).mappedColumns();
+        return new SyncView(id(s.id()), s.slug(), WORKSPACE_ID, iso(s.createdAt()), iso(s.updatedAt()), id(s.destinationId()),
+                id(s.modelId()), s.configuration(), s.schedule(), d.status(), s.disabled(), iso(d.lastRunAt()), referenced,
+                d.model() == null ? null : d.model().primaryKey());
+    }
+
+    static SyncRunView run(Run r) {
+        return new SyncRunView(id(r.id()), r.status(), iso(r.createdAt()), iso(r.startedAt()), iso(r.finishedAt()),
+                r.querySize() == null ? 0 : r.querySize(), orZero(r.plannedRows()), orZero(r.successfulRows()),
+                orZero(r.failedRows()), r.completionRatio() == null ? 0 : r.completionRatio(), r.error());
+    }
+
+    static String iso(Instant instant) {
+        return instant == null ? null : DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.MILLIS));
+    }
+
+    private static RowCounts orZero(RowCounts counts) {
+        return counts == null ? RowCounts.ZERO : counts;
+    }
+
+    private static String id(long id) {
+        return Long.toString(id);
+    }
+
+    private static List<String> ids(List<Long> ids) {
+        return ids.stream().map(String::valueOf).toList();
+    }
+}

@@ -1,0 +1,52 @@
+package dev.eddy.config.service;
+
+import dev.eddy.config.domain.RowCounts;
+import dev.eddy.config.domain.Run;
+import dev.eddy.contracts.avro.Counts;
+import dev.eddy.contracts.avro.RunEvent;
+
+import java.util.Optional;
+
+/**
+ * Folds a {@link RunEvent} into the run history's record of its run: fields are set only when the event
+ * carries them, and a run that reached a terminal status ignores every later non-terminal event.
+ */
+public final class RunEventMerge {
+
+    private RunEventMerge() {
+    }
+
+    /** The run after the event; {@code existing} is empty for a run config-service has not seen (e.g. scheduled). */
+    public static Run merge(Optional<Run> existing, RunEvent event) {
+        String status = event.getStatus().name();
+        boolean terminalEvent = event.getTerminal() || Run.TERMINAL.contains(status);
+        if (existing.isEmpty()) {
+            return apply(new Run(Long.parseLong(event.getRunId()), Long.parseLong(event.getSyncId()), status, event.getAt(),
+                    null, null, null, null, null, null, null, null, null, event.getFullResync(), event.getTrigger()), event, status);
+        }
+        Run run = existing.get();
+        if (run.isTerminal() && !terminalEvent) {
+            return run;
+        }
+        return apply(run, event, status);
+    }
+
+    private static Run apply(Run r, RunEvent e, String status) {
+        return new Run(r.id(), r.syncId(), status, r.createdAt(),
+                e.getStartedAt() != null ? e.getStartedAt() : r.startedAt(),
+                e.getFinishedAt() != null ? e.getFinishedAt() : r.finishedAt(),
+                e.getQuerySize() != null ? e.getQuerySize() : r.querySize(),
+                e.getPlannedRows() != null ? counts(e.getPlannedRows()) : r.plannedRows(),
+                e.getSuccessfulRows() != null ? counts(e.getSuccessfulRows()) : r.successfulRows(),
+                e.getFailedRows() != null ? counts(e.getFailedRows()) : r.failedRows(),
+                e.getCompletionRatio() != null ? e.getCompletionRatio() : r.completionRatio(),
+                e.getError() != null ? e.getError() : r.error(),
+                e.getErrorCode() != null ? e.getErrorCode() : r.errorCode(),
+                r.fullResync() || e.getFullResync(),
+                r.trigger() != null ? r.trigger() : e.getTrigger());
+    }
+
+    private static RowCounts counts(Counts c) {
+        return new RowCounts(c.getAddedCount(), c.getChangedCount(), c.getRemovedCount());
+    }
+}

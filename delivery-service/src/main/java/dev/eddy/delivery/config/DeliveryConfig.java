@@ -1,0 +1,51 @@
+package dev.eddy.delivery.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** delivery-service's typed configuration (prefix {@code eddy}). */
+@ConfigMapping(prefix = "eddy")
+public interface DeliveryConfig {
+
+    /** The suite's key for sealed secrets ({@code EDDY_SECRET_KEY}); required. */
+    String secretKey();
+
+    Delivery delivery();
+
+    /** How batches are delivered. */
+    interface Delivery {
+        /** The least time between two progress events of one run. */
+        @WithDefault("500ms")
+        Duration progressInterval();
+
+        Retry retry();
+
+        Webhook webhook();
+    }
+
+    /** Retries of a failed write. */
+    interface Retry {
+        @WithDefault("5")
+        int maxAttempts();
+
+        @WithDefault("60s")
+        Duration deadline();
+
+        @WithDefault("250ms")
+        Duration initialBackoff();
+
+        @WithDefault("10s")
+        Duration maxBackoff();
+    }
+
+    /** The webhook connector's HTTP client. */
+    interface Webhook {
+        @WithDefault("5s")
+        Duration connectTimeout();
+
+        @WithDefault("30s")
+        Duration requestTimeout();
+    }
+}

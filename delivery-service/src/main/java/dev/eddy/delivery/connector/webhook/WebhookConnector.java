@@ -1,0 +1,247 @@
+package dev.eddy.delivery.connector.webhook;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eddy.delivery.spi.ConfigProblem;
+import dev.eddy.delivery.spi.ConnectorContext;
+import dev.eddy.delivery.spi.DeliveryRow;
+import dev.eddy.delivery.spi.DestinationConfigurationException;
+import dev.eddy.delivery.spi.DestinationConnector;
+import dev.eddy.delivery.spi.RateLimit;
+import dev.eddy.delivery.spi.RetriableDeliveryException;
+import dev.eddy.delivery.spi.SyncMode;
+import dev.eddy.delivery.spi.WriteOutcome;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code webhook} destination: POSTs each batch as one JSON document
+ * {@code {"syncId", "runId", "batch": [{"op", "primaryKey", "row"}]}} to the configured {@code url}, with
+ * {@code Content-Type: application/json} and the configured {@code headers} (values may be sealed secrets).
+ * A 2xx accepts the whole batch; 429 and 5xx are retriable; connection failures and timeouts are retriable
+ * and mark the destination unreachable; any other status rejects every row of the batch with the status and
+ * an excerpt of the response body.
+ */
+public final class WebhookConnector implements DestinationConnector {
+
+    public static final String TYPE = "webhook";
+    private static final int MAX_BATCH_SIZE = 1000;
+    private static final int EXCERPT_CHARS = 200;
+    /** Headers java.net.http sets itself and refuses to take from a caller. */
+    private static final Set<String> RESTRICTED_HEADERS = Set.of("connection", "content-length", "expect", "host", "upgrade");
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+
+    private final HttpClient http;
+    private final Duration requestTimeout;
+    private final Clock clock;
+    private URI url;
+    private Map<String, String> headers = Map.of();
+    private String syncId;
+    private String runId;
+
+    /** @param http shared by every instance; the connector never closes it */
+    public WebhookConnector(HttpClient http, Duration requestTimeout, Clock clock) {
+        this.http = http;
+        this.requestTimeout = requestTimeout;
+        this.clock = clock;
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public Set<SyncMode> supportedModes() {
+        return EnumSet.allOf(SyncMode.class);
+    }
+
+    @Override
+    public int maxBatchSize() {
+        return MAX_BATCH_SIZE;
+    }
+
+    @Override
+    public RateLimit defaultRateLimit() {
+        return RateLimit.unlimited();
+    }
+
+    @Override
+    public List<ConfigProblem> validate(Map<String, Object> configuration) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        Object url = configuration == null ? null : configuration.get("url");
+        if (!(url instanceof String text) || text.isBlank()) {
+            problems.add(new ConfigProblem("url", "is required"));
+        } else {
+            try {
+                URI uri = URI.create(text.trim());
+                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+                if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+                    problems.add(new ConfigProblem("url", "must be an absolute http or https URL"));
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add(new ConfigProblem("url", "is not a URL: " + e.getMessage()));
+            }
+        }
+        Object headers = configuration == null ? null : configuration.get("headers");
+        if (headers != null) {
+            if (!(headers instanceof Map<?, ?> map)) {
+                problems.add(new ConfigProblem("headers", "must be an object of header names to values"));
+            } else {
+                for (Map.Entry<?, ?> header : map.entrySet()) {
+                    String name = String.valueOf(header.getKey());
+                    if (!(header.getValue() instanceof String)) {
+                        problems.add(new ConfigProblem("headers." + name, "must be a string"));
+                    }
+                    if (RESTRICTED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                        problems.add(new ConfigProblem("headers." + name, "is set by Eddy and cannot be configured"));
+                    }
+                    if (!name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+                        problems.add(new ConfigProblem("headers." + name, "is not a valid header name"));
+                    }
+                }
+            }
+        }
+        return problems;
+    }
+
+    @Override
+    public void open(ConnectorContext context) throws DestinationConfigurationException {
+        List<ConfigProblem> problems = validate(context.configuration());
+        if (!problems.isEmpty()) {
+            throw new DestinationConfigurationException(problems);
+        }
+        this.syncId = context.syncId();
+        this.runId = context.runId();
+        this.url = URI.create(((String) context.configuration().get("url")).trim());
+        Map<String, String> opened = new LinkedHashMap<>();
+        if (context.configuration().get("headers") instanceof Map<?, ?> configured) {
+            for (Map.Entry<?, ?> header : configured.entrySet()) {
+                try {
+                    opened.put(String.valueOf(header.getKey()), context.secrets().open((String) header.getValue()));
+                } catch (IllegalStateException e) {
+                    throw new DestinationConfigurationException(List.of(
+                            new ConfigProblem("headers." + header.getKey(), "the sealed value cannot be opened")));
+                }
+            }
+        }
+        this.headers = Collections.unmodifiableMap(opened);
+    }
+
+    @Override
+    public List<WriteOutcome> write(List<DeliveryRow> rows) throws RetriableDeliveryException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(url)
+                .timeout(requestTimeout)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body(rows)));
+        headers.forEach((name, value) -> {
+            if (!name.equalsIgnoreCase("content-type")) {
+                request.header(name, value);
+            }
+        });
+        request.header("Content-Type", "application/json");
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (HttpTimeoutException e) {
+            throw RetriableDeliveryException.unreachable("no answer from " + hostOf() + " within the timeout", e);
+        } catch (IOException e) {
+            throw RetriableDeliveryException.unreachable("cannot reach " + hostOf() + ": " + describe(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw RetriableDeliveryException.unreachable("interrupted while calling " + hostOf(), e);
+        }
+        int status = response.statusCode();
+        if (status >= 200 && status < 300) {
+            return Collections.nCopies(rows.size(), WriteOutcome.accepted());
+        }
+        String reason = "HTTP " + status + ": " + excerpt(response.body());
+        if (status == 429 || status >= 500) {
+            throw RetriableDeliveryException.unavailable(reason,
+                    response.headers().firstValue("Retry-After").map(this::parseRetryAfter).orElse(null));
+        }
+        return Collections.nCopies(rows.size(), WriteOutcome.rejected(reason));
+    }
+
+    @Override
+    public void close() {
+        // the HTTP client is shared and outlives this instance; nothing else is held
+    }
+
+    private byte[] body(List<DeliveryRow> rows) {
+        List<Map<String, Object>> batch = new ArrayList<>(rows.size());
+        for (DeliveryRow row : rows) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("op", row.op().wireName());
+            item.put("primaryKey", row.primaryKey());
+            item.put("row", row.fields());
+            batch.add(item);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("syncId", syncId);
+        body.put("runId", runId);
+        body.put("batch", batch);
+        try {
+            return JSON.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a webhook body cannot be written as JSON", e);
+        }
+    }
+
+    /** {@code Retry-After} as delay-seconds or an HTTP date; null when it is neither. */
+    Duration parseRetryAfter(String value) {
+        String text = value.trim();
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(text)));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Duration until = Duration.between(clock.instant(), ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+                return until.isNegative() ? Duration.ZERO : until;
+            } catch (DateTimeParseException notADate) {
+                return null;
+            }
+        }
+    }
+
+    private String hostOf() {
+        return url.getHost() + (url.getPort() > 0 ? ":" + url.getPort() : "");
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof java.net.ConnectException) {
+            return "connection refused";
+        }
+        String message = e.getMessage();
+        if ((message == null || message.isBlank()) && e.getCause() != null) {
+            message = e.getCause().getMessage();
+        }
+        return e.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : " (" + message + ")");
+    }
+
+    private static String excerpt(String body) {
+        if (body == null || body.isBlank()) {
+            return "(empty body)";
+        }
+        String flat = body.replaceAll("\\s+", " ").trim();
+        return flat.length() <= EXCERPT_CHARS ? flat : flat.substring(0, EXCERPT_CHARS) + "…";
+    }
+}

@@ -1,0 +1,26 @@
+package dev.eddy.delivery.spi;
+
+import java.util.Map;
+
+/**
+ * One changed row as a connector receives it: its operation, its primary key (canonical text) and its
+ * mapped fields (destination field name to value; empty for a removed row).
+ */
+public record DeliveryRow(Operation op, String primaryKey, Map<String, Object> fields) {
+
+    /** What happened to the row since the last successful run. */
+    public enum Operation {
+        ADDED("added"), CHANGED("changed"), REMOVED("removed");
+
+        private final String wireName;
+
+        Operation(String wireName) {
+            this.wireName = wireName;
+        }
+
+        /** The lower-case name destinations see ({@code added}, {@code changed}, {@code removed}). */
+        public String wireName() {
+            return wireName;
+        }
+    }
+}

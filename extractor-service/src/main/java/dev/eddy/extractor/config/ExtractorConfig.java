@@ -1,0 +1,40 @@
+package dev.eddy.extractor.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** Typed configuration of the extractor service (prefix {@code eddy}). */
+@ConfigMapping(prefix = "eddy")
+public interface ExtractorConfig {
+
+    /** The suite key sealed secrets are opened with ({@code EDDY_SECRET_KEY}); required, no default. */
+    String secretKey();
+
+    /** How models are read and published. */
+    Extractor extractor();
+
+    /** Settings of the extraction itself. */
+    interface Extractor {
+        /** JDBC fetch size: rows the driver holds per round trip, which bounds memory while streaming. */
+        @WithDefault("5000")
+        int fetchSize();
+
+        /** Rows per published {@code RowBatch}. */
+        @WithDefault("1000")
+        int batchSize();
+
+        /** A batch is closed early once its rows' JSON reaches this many characters (stays under the broker's record limit). */
+        @WithDefault("4194304")
+        int batchMaxChars();
+
+        /** How long opening a source connection may take before the source counts as unreachable. */
+        @WithDefault("10s")
+        Duration connectTimeout();
+
+        /** Longest extraction of one run: the consumer stays in its group while a run request is handled. */
+        @WithDefault("30m")
+        Duration maxRunDuration();
+    }
+}

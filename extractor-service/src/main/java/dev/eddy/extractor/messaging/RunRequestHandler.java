@@ -1,0 +1,90 @@
+package dev.eddy.extractor.messaging;
+
+import dev.eddy.contracts.Topics;
+import dev.eddy.contracts.avro.RunEvent;
+import dev.eddy.contracts.avro.RunRequest;
+import dev.eddy.contracts.avro.RunStatus;
+import dev.eddy.contracts.kafka.EventPublisher;
+import dev.eddy.contracts.spec.SyncSpec;
+import dev.eddy.extractor.config.ExtractorConfig;
+import dev.eddy.extractor.service.ErrorCode;
+import dev.eddy.extractor.service.ExtractionFailedException;
+import dev.eddy.extractor.service.ExtractionSummary;
+import dev.eddy.extractor.service.ModelExtractor;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+import java.time.Instant;
+
+/**
+ * Handles one run request (PROTOCOL.md step 3): announces {@code querying}, extracts the model into row
+ * batches, and always ends the extraction with an {@code END} marker, carrying the error when it failed.
+ * Only Kafka failures are thrown, so the consumer retries the request as a new extraction attempt.
+ */
+@ApplicationScoped
+public class RunRequestHandler {
+
+    static final String PRODUCER = "extractor-service";
+    private static final Logger LOG = Logger.getLogger(RunRequestHandler.class);
+
+    private final EventPublisher publisher;
+    private final ModelExtractor extractor;
+    private final ExtractorConfig.Extractor settings;
+
+    public RunRequestHandler(EventPublisher publisher, ModelExtractor extractor, ExtractorConfig config) {
+        this.publisher = publisher;
+        this.extractor = extractor;
+        this.settings = config.extractor();
+    }
+
+    public void handle(ConsumerRecord<String, RunRequest> record) {
+        RunRequest request = record.value();
+        if (request == null) {
+            return;
+        }
+        MDC.put("syncId", request.getSyncId());
+        MDC.put("runId", request.getRunId());
+        try {
+            extract(request);
+        } finally {
+            MDC.remove("syncId");
+            MDC.remove("runId");
+        }
+    }
+
+    private void extract(RunRequest request) {
+        long attempt = System.currentTimeMillis();
+        Instant startedAt = Instant.ofEpochMilli(attempt);
+        publisher.sendAndWait(Topics.RUN_EVENTS, request.getSyncId(), RunEvent.newBuilder()
+                .setRunId(request.getRunId())
+                .setSyncId(request.getSyncId())
+                .setStatus(RunStatus.querying)
+                .setProducer(PRODUCER)
+                .setAt(startedAt)
+                .setStartedAt(startedAt)
+                .setFullResync(request.getFullResync())
+                .setTrigger(request.getTrigger())
+                .build());
+        RowBatchPublisher batches = new RowBatchPublisher(publisher, request, attempt,
+                settings.batchSize(), settings.batchMaxChars());
+        try {
+            ExtractionSummary summary = extractor.extract(spec(request), batches);
+            batches.complete(summary);
+            LOG.infof("extracted %d rows in %d batches (attempt %d) in %d ms", summary.querySize(), batches.batches(),
+                    attempt, System.currentTimeMillis() - attempt);
+        } catch (ExtractionFailedException e) {
+            LOG.warnf("extraction failed with %s after %d batches: %s", e.code(), batches.batches(), e.getMessage());
+            batches.fail(e.code(), e.getMessage());
+        }
+    }
+
+    private static SyncSpec spec(RunRequest request) throws ExtractionFailedException {
+        try {
+            return SyncSpec.fromJson(request.getSpecJson());
+        } catch (IllegalArgumentException e) {
+            throw new ExtractionFailedException(ErrorCode.INVALID_SPEC, e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.eddy.scheduler.messaging;
+
+import dev.eddy.contracts.Topics;
+import dev.eddy.contracts.avro.RunEvent;
+import dev.eddy.contracts.avro.RunRequest;
+import dev.eddy.contracts.avro.RunStatus;
+import dev.eddy.contracts.kafka.EventPublisher;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+
+/** Publishes what the scheduler decides (run requests, and terminal events of runs it ends itself), waiting for the broker's ack. */
+@ApplicationScoped
+public class RunPublisher {
+
+    /** The {@code producer} of the run events this service publishes. */
+    public static final String PRODUCER = "scheduler-service";
+
+    private final EventPublisher publisher;
+
+    public RunPublisher(EventPublisher publisher) {
+        this.publisher = publisher;
+    }
+
+    public void runRequest(RunRequest request) {
+        publisher.sendAndWait(Topics.RUN_REQUESTS, request.getSyncId(), request);
+    }
+
+    /** Publishes the run's one terminal event, ended by the scheduler before it ever ran. */
+    public void endedBeforeStart(String syncId, String runId, RunStatus status, String error, String errorCode,
+                                 boolean fullResync, String trigger, Instant now) {
+        RunEvent event = RunEvent.newBuilder()
+                .setRunId(runId)
+                .setSyncId(syncId)
+                .setStatus(status)
+                .setTerminal(true)
+                .setProducer(PRODUCER)
+                .setAt(now)
+                .setFinishedAt(now)
+                .setError(error)
+                .setErrorCode(errorCode)
+                .setFullResync(fullResync)
+                .setTrigger(trigger)
+                .build();
+        publisher.sendAndWait(Topics.RUN_EVENTS, syncId, event);
+    }
+}

@@ -1,0 +1,70 @@
+package dev.eddy.scheduler.messaging;
+
+import dev.eddy.contracts.Topics;
+import dev.eddy.contracts.avro.RunEvent;
+import dev.eddy.contracts.avro.TriggerEvent;
+import dev.eddy.contracts.kafka.ConsumerLoop;
+import dev.eddy.contracts.kafka.EventPublisher;
+import dev.eddy.scheduler.config.SchedulerConfig;
+import dev.eddy.scheduler.service.RunCoordinator;
+import dev.eddy.scheduler.store.SyncStateStore;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+
+/**
+ * The scheduler's two consumers: triggers (group {@code eddy-scheduler}) and run events (group
+ * {@code eddy-scheduler-runs}). Started once the schema exists; stopped on shutdown before the publisher closes.
+ */
+@ApplicationScoped
+public class SchedulerConsumers {
+
+    private static final Logger LOG = Logger.getLogger(SchedulerConsumers.class);
+
+    private final SchedulerConfig config;
+    private final KafkaClients clients;
+    private final EventPublisher deadLetters;
+    private final RunCoordinator coordinator;
+    private final SyncStateStore store;
+    private volatile ConsumerLoop<TriggerEvent> triggers;
+    private volatile ConsumerLoop<RunEvent> runEvents;
+
+    public SchedulerConsumers(SchedulerConfig config, KafkaClients clients, EventPublisher deadLetters,
+                              RunCoordinator coordinator, SyncStateStore store) {
+        this.config = config;
+        this.clients = clients;
+        this.deadLetters = deadLetters;
+        this.coordinator = coordinator;
+        this.store = store;
+    }
+
+    void start(@Observes StartupEvent event) {
+        store.createSchema();
+        SchedulerConfig.Kafka kafka = config.kafka();
+        triggers = new ConsumerLoop<TriggerEvent>("scheduler-triggers", clients.consumerSettings(kafka.triggersGroup()),
+                List.of(Topics.TRIGGERS), record -> coordinator.onTrigger(record.value()), deadLetters).start();
+        runEvents = new ConsumerLoop<RunEvent>("scheduler-run-events", clients.consumerSettings(kafka.runEventsGroup()),
+                List.of(Topics.RUN_EVENTS), record -> coordinator.onRunEvent(record.value()), deadLetters).start();
+        LOG.infof("Consuming %s and %s from %s", Topics.TRIGGERS, Topics.RUN_EVENTS, kafka.bootstrapServers());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (triggers != null) {
+            triggers.close();
+        }
+        if (runEvents != null) {
+            runEvents.close();
+        }
+    }
+
+    /** True when both consumers run and have joined their groups. */
+    public boolean healthy() {
+        ConsumerLoop<TriggerEvent> t = triggers;
+        ConsumerLoop<RunEvent> r = runEvents;
+        return t != null && r != null && t.isHealthy() && r.isHealthy();
+    }
+}

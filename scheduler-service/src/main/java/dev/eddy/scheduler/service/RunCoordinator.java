@@ -1,0 +1,174 @@
+package dev.eddy.scheduler.service;
+
+import dev.eddy.contracts.RunIds;
+import dev.eddy.contracts.avro.RunEvent;
+import dev.eddy.contracts.avro.RunRequest;
+import dev.eddy.contracts.avro.RunStatus;
+import dev.eddy.contracts.avro.TriggerEvent;
+import dev.eddy.contracts.spec.SyncSpec;
+import dev.eddy.scheduler.messaging.RunPublisher;
+import dev.eddy.scheduler.store.SyncStateStore;
+import dev.eddy.scheduler.store.SyncStateStore.Outcome;
+import dev.eddy.scheduler.store.SyncStateStore.SyncTransaction;
+import dev.eddy.scheduler.store.TriggerJson;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+
+/**
+ * Keeps "one run per sync at a time": turns triggers into run requests when the sync is free, queues one
+ * follow-up while it is busy, and releases it on the in-flight run's terminal event. Every decision is
+ * published first and committed to the database after (a crash between the two replays the event, and
+ * the recorded run ids make the replay a no-op once committed).
+ */
+@ApplicationScoped
+public class RunCoordinator {
+
+    private static final Logger LOG = Logger.getLogger(RunCoordinator.class);
+
+    private final SyncStateStore store;
+    private final RunPublisher publisher;
+    private final RunGate gate = new RunGate();
+    private final Clock clock;
+
+    public RunCoordinator(SyncStateStore store, RunPublisher publisher, Clock clock) {
+        this.store = store;
+        this.publisher = publisher;
+        this.clock = clock;
+    }
+
+    /** Handles one trigger event; idempotent on redelivery. */
+    public void onTrigger(TriggerEvent trigger) {
+        String syncId = trigger.getSyncId();
+        if (syncId == null || trigger.getSpecJson() == null) {
+            LOG.warnf("Trigger %s from %s (sync %s) names no sync or carries no sync spec: this trigger kind is not handled yet",
+                    trigger.getTriggerId(), trigger.getSource(), syncId);
+            return;
+        }
+        MDC.put("syncId", syncId);
+        try (SyncTransaction tx = store.lock(syncId)) {
+            String runId = runIdOf(trigger, tx);
+            MDC.put("runId", runId);
+            SyncSlot slot = tx.slot();
+            switch (gate.onTrigger(slot, runId, tx.isDecided(runId))) {
+                case RELEASE -> release(tx, trigger, runId);
+                case QUEUE -> {
+                    tx.queue(runId, TriggerJson.write(withRunId(trigger, runId)));
+                    LOG.infof("Run queued behind in-flight run %s", slot.inFlightRunId());
+                }
+                case SUPERSEDE -> {
+                    String error = "superseded: run " + slot.queuedRunId() + " is already queued for this sync";
+                    Instant now = now();
+                    publisher.endedBeforeStart(syncId, runId, RunStatus.cancelled, error, null,
+                            trigger.getFullResync(), trigger.getSource(), now);
+                    tx.recordDecision(runId, trigger.getTriggerId(), Outcome.SUPERSEDED, now);
+                    LOG.infof("Run cancelled: run %s is already queued", slot.queuedRunId());
+                }
+                case DUPLICATE -> LOG.debugf("Trigger %s replayed; run already handled", trigger.getTriggerId());
+                default -> throw new IllegalStateException("unknown verdict");
+            }
+            tx.commit();
+        } finally {
+            MDC.remove("runId");
+            MDC.remove("syncId");
+        }
+    }
+
+    /** Handles one run event: a terminal one frees its sync (and releases the queued run); others are ignored. */
+    public void onRunEvent(RunEvent event) {
+        if (!event.getTerminal()) {
+            return;
+        }
+        Optional<SyncTransaction> locked = store.lockExisting(event.getSyncId());
+        if (locked.isEmpty()) {
+            return; // a sync the scheduler never released a run of
+        }
+        MDC.put("syncId", event.getSyncId());
+        MDC.put("runId", event.getRunId());
+        try (SyncTransaction tx = locked.get()) {
+            SyncSlot slot = tx.slot();
+            switch (gate.onTerminal(slot, event.getRunId())) {
+                case FREE -> {
+                    tx.clearInFlight();
+                    LOG.infof("Run ended %s; sync is free", event.getStatus());
+                }
+                case FREE_AND_RELEASE_QUEUED -> {
+                    tx.clearInFlight();
+                    LOG.infof("Run ended %s; releasing queued run %s", event.getStatus(), slot.queuedRunId());
+                    TriggerEvent queued = TriggerJson.read(slot.queuedTriggerJson());
+                    MDC.put("runId", slot.queuedRunId());
+                    release(tx, queued, slot.queuedRunId());
+                }
+                case CLEAR_QUEUE -> {
+                    tx.clearQueue();
+                    LOG.infof("Queued run ended %s before it was released; queue slot emptied", event.getStatus());
+                }
+                case IGNORE -> LOG.debugf("Terminal event of a run this sync does not wait on");
+                default -> throw new IllegalStateException("unknown verdict");
+            }
+            tx.commit();
+        } finally {
+            MDC.remove("runId");
+            MDC.remove("syncId");
+        }
+    }
+
+    private void release(SyncTransaction tx, TriggerEvent trigger, String runId) {
+        Instant now = now();
+        String syncId = tx.slot().syncId();
+        SyncSpec spec;
+        try {
+            spec = SyncSpec.fromJson(trigger.getSpecJson());
+        } catch (IllegalArgumentException e) {
+            // a spec that cannot be read can never run: end the run instead of retrying it forever
+            publisher.endedBeforeStart(syncId, runId, RunStatus.failed,
+                    "the trigger's sync spec cannot be read: " + e.getMessage(), "INVALID_SYNC_SPEC",
+                    trigger.getFullResync(), trigger.getSource(), now);
+            tx.recordDecision(runId, trigger.getTriggerId(), Outcome.FAILED, now);
+            LOG.warnf("Run failed before it started: the trigger's sync spec cannot be read");
+            return;
+        }
+        publisher.runRequest(RunRequest.newBuilder()
+                .setRunId(runId)
+                .setSyncId(syncId)
+                .setConfigVersion(spec.configVersion())
+                .setFullResync(trigger.getFullResync())
+                .setResetCDC(trigger.getResetCDC())
+                .setTrigger(trigger.getSource())
+                .setRequestedAt(now)
+                .setSpecJson(trigger.getSpecJson())
+                .build());
+        tx.markInFlight(runId, now);
+        tx.recordDecision(runId, trigger.getTriggerId(), Outcome.RELEASED, now);
+        LOG.infof("Run released (trigger %s, source %s)", trigger.getTriggerId(), trigger.getSource());
+    }
+
+    /**
+     * The trigger's run id: the one it names, the one an earlier delivery of it was given, or a new one.
+     * Reusing the id of an earlier delivery keeps replays of triggers without a run id idempotent.
+     */
+    private static String runIdOf(TriggerEvent trigger, SyncTransaction tx) {
+        if (trigger.getRunId() != null) {
+            return trigger.getRunId();
+        }
+        SyncSlot slot = tx.slot();
+        if (slot.queuedTriggerJson() != null
+                && trigger.getTriggerId().equals(TriggerJson.read(slot.queuedTriggerJson()).getTriggerId())) {
+            return slot.queuedRunId();
+        }
+        return tx.runIdOfTrigger(trigger.getTriggerId()).orElseGet(RunIds::next);
+    }
+
+    private static TriggerEvent withRunId(TriggerEvent trigger, String runId) {
+        return TriggerEvent.newBuilder(trigger).setRunId(runId).build();
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+}

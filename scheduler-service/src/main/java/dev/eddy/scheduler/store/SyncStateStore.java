@@ -1,0 +1,265 @@
+package dev.eddy.scheduler.store;
+
+import dev.eddy.scheduler.service.SyncSlot;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The scheduler's state in PostgreSQL schema {@code scheduler}: per sync the run in flight and the queued
+ * trigger ({@code sync_state}), and every run id the scheduler decided on ({@code released_runs}, which
+ * guards against releasing a run twice on replay). Work on one sync happens in a {@link SyncTransaction}
+ * holding that sync's row lock, because the trigger and run-event consumers run concurrently.
+ */
+@ApplicationScoped
+public class SyncStateStore {
+
+    private static final String[] SCHEMA = {
+            "SELECT pg_advisory_xact_lock(hashtext('eddy.scheduler.schema'))",
+            "CREATE SCHEMA IF NOT EXISTS scheduler",
+            """
+            CREATE TABLE IF NOT EXISTS scheduler.sync_state (
+                sync_id          text PRIMARY KEY,
+                in_flight_run_id text,
+                in_flight_since  timestamptz,
+                queued_run_id    text,
+                queued_trigger   text,
+                updated_at       timestamptz NOT NULL DEFAULT now()
+            )""",
+            """
+            CREATE TABLE IF NOT EXISTS scheduler.released_runs (
+                run_id      text PRIMARY KEY,
+                sync_id     text NOT NULL,
+                released_at timestamptz NOT NULL,
+                trigger_id  text,
+                outcome     text NOT NULL DEFAULT 'released'
+            )""",
+            "CREATE INDEX IF NOT EXISTS released_runs_trigger_id ON scheduler.released_runs (trigger_id)",
+    };
+
+    private final AgroalDataSource dataSource;
+
+    public SyncStateStore(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Creates the schema and tables if missing; safe when several instances start at once. */
+    public void createSchema() {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                for (String sql : SCHEMA) {
+                    s.execute(sql);
+                }
+            }
+            c.commit();
+        } catch (SQLException e) {
+            throw new SchedulerStoreException("the scheduler schema cannot be created: " + e.getMessage(), e);
+        }
+    }
+
+    /** True when the database answers within {@code timeoutSeconds}. */
+    public boolean isReachable(int timeoutSeconds) {
+        try (Connection c = dataSource.getConnection()) {
+            return c.isValid(timeoutSeconds);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Opens a transaction holding {@code syncId}'s row lock (the row is created when missing, so two
+     * concurrent first events of a sync still serialize on it).
+     */
+    public SyncTransaction lock(String syncId) {
+        return lock(syncId, true).orElseThrow();
+    }
+
+    /** Like {@link #lock(String)}, but empty (and nothing written) when the scheduler never saw the sync. */
+    public Optional<SyncTransaction> lockExisting(String syncId) {
+        return lock(syncId, false);
+    }
+
+    private Optional<SyncTransaction> lock(String syncId, boolean create) {
+        Connection c = null;
+        try {
+            c = dataSource.getConnection();
+            c.setAutoCommit(false);
+            if (create) {
+                try (PreparedStatement insert = c.prepareStatement(
+                        "INSERT INTO scheduler.sync_state (sync_id) VALUES (?) ON CONFLICT (sync_id) DO NOTHING")) {
+                    insert.setString(1, syncId);
+                    insert.executeUpdate();
+                }
+            }
+            SyncSlot slot;
+            try (PreparedStatement select = c.prepareStatement("""
+                    SELECT in_flight_run_id, in_flight_since, queued_run_id, queued_trigger
+                    FROM scheduler.sync_state WHERE sync_id = ? FOR UPDATE""")) {
+                select.setString(1, syncId);
+                try (ResultSet rs = select.executeQuery()) {
+                    if (!rs.next()) {
+                        closeQuietly(c);
+                        return Optional.empty();
+                    }
+                    Timestamp since = rs.getTimestamp(2);
+                    slot = new SyncSlot(syncId, rs.getString(1), since == null ? null : since.toInstant(),
+                            rs.getString(3), rs.getString(4));
+                }
+            }
+            return Optional.of(new SyncTransaction(c, slot));
+        } catch (SQLException e) {
+            closeQuietly(c);
+            throw new SchedulerStoreException("the state of sync " + syncId + " cannot be locked: " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.rollback();
+                c.close();
+            } catch (SQLException ignored) {
+                // the original failure is what the caller reports
+            }
+        }
+    }
+
+    /** How a run id was decided by the scheduler. */
+    public enum Outcome {
+        /** A run request was published for it. */
+        RELEASED,
+        /** It was ended {@code cancelled} because another run was already queued. */
+        SUPERSEDED,
+        /** It was ended {@code failed} before it started (its trigger could not run). */
+        FAILED
+    }
+
+    /** One sync's state under its row lock; every change is kept only on {@link #commit()}. */
+    public static final class SyncTransaction implements AutoCloseable {
+        private final Connection connection;
+        private SyncSlot slot;
+        private boolean committed;
+
+        private SyncTransaction(Connection connection, SyncSlot slot) {
+            this.connection = connection;
+            this.slot = slot;
+        }
+
+        /** The sync's state as locked (updated by this transaction's changes). */
+        public SyncSlot slot() {
+            return slot;
+        }
+
+        /** True when the run id was released or superseded before. */
+        public boolean isDecided(String runId) {
+            try (PreparedStatement ps = connection.prepareStatement(
+                    "SELECT 1 FROM scheduler.released_runs WHERE run_id = ?")) {
+                ps.setString(1, runId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            } catch (SQLException e) {
+                throw failure("read released runs", e);
+            }
+        }
+
+        /** The run id an earlier delivery of this trigger was given, if it was decided. */
+        public Optional<String> runIdOfTrigger(String triggerId) {
+            try (PreparedStatement ps = connection.prepareStatement(
+                    "SELECT run_id FROM scheduler.released_runs WHERE trigger_id = ? AND sync_id = ?")) {
+                ps.setString(1, triggerId);
+                ps.setString(2, slot.syncId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+                }
+            } catch (SQLException e) {
+                throw failure("read released runs", e);
+            }
+        }
+
+        /** Records that the run id was decided, so a replay never decides it again. */
+        public void recordDecision(String runId, String triggerId, Outcome outcome, Instant at) {
+            update("INSERT INTO scheduler.released_runs (run_id, sync_id, released_at, trigger_id, outcome) "
+                            + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING",
+                    runId, slot.syncId(), Timestamp.from(at), triggerId, outcome.name().toLowerCase());
+        }
+
+        /** Marks the run in flight and empties the queue slot if it held that run. */
+        public void markInFlight(String runId, Instant since) {
+            String queuedRunId = runId.equals(slot.queuedRunId()) ? null : slot.queuedRunId();
+            String queuedTrigger = queuedRunId == null ? null : slot.queuedTriggerJson();
+            update("UPDATE scheduler.sync_state SET in_flight_run_id = ?, in_flight_since = ?, queued_run_id = ?, "
+                            + "queued_trigger = ?, updated_at = now() WHERE sync_id = ?",
+                    runId, Timestamp.from(since), queuedRunId, queuedTrigger, slot.syncId());
+            slot = new SyncSlot(slot.syncId(), runId, since, queuedRunId, queuedTrigger);
+        }
+
+        /** Frees the sync. */
+        public void clearInFlight() {
+            update("UPDATE scheduler.sync_state SET in_flight_run_id = NULL, in_flight_since = NULL, updated_at = now() "
+                    + "WHERE sync_id = ?", slot.syncId());
+            slot = new SyncSlot(slot.syncId(), null, null, slot.queuedRunId(), slot.queuedTriggerJson());
+        }
+
+        /** Keeps a trigger queued (the one slot). */
+        public void queue(String runId, String triggerJson) {
+            update("UPDATE scheduler.sync_state SET queued_run_id = ?, queued_trigger = ?, updated_at = now() "
+                    + "WHERE sync_id = ?", runId, triggerJson, slot.syncId());
+            slot = new SyncSlot(slot.syncId(), slot.inFlightRunId(), slot.inFlightSince(), runId, triggerJson);
+        }
+
+        /** Empties the queue slot. */
+        public void clearQueue() {
+            update("UPDATE scheduler.sync_state SET queued_run_id = NULL, queued_trigger = NULL, updated_at = now() "
+                    + "WHERE sync_id = ?", slot.syncId());
+            slot = new SyncSlot(slot.syncId(), slot.inFlightRunId(), slot.inFlightSince(), null, null);
+        }
+
+        public void commit() {
+            try {
+                connection.commit();
+                committed = true;
+            } catch (SQLException e) {
+                throw failure("commit", e);
+            }
+        }
+
+        /** Rolls back anything not committed and returns the connection. */
+        @Override
+        public void close() {
+            try {
+                if (!committed) {
+                    connection.rollback();
+                }
+                connection.close();
+            } catch (SQLException e) {
+                throw failure("close", e);
+            }
+        }
+
+        private void update(String sql, Object... params) {
+            try (PreparedStatement ps = connection.prepareStatement(sql)) {
+                for (int i = 0; i < params.length; i++) {
+                    ps.setObject(i + 1, params[i]);
+                }
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                throw failure("write", e);
+            }
+        }
+
+        private SchedulerStoreException failure(String what, SQLException e) {
+            return new SchedulerStoreException("cannot " + what + " the state of sync " + slot.syncId() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+}
