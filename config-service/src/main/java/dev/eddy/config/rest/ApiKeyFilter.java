@@ -1,6 +1,7 @@
 package dev.eddy.config.rest;
 
 import dev.eddy.config.service.ApiKeys;
+import dev.eddy.config.service.CurrentActor;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -8,15 +9,18 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import java.util.Map;
+import java.util.Optional;
 
 /** Every {@code /api/v1} call needs {@code Authorization: Bearer <key>} naming a stored, unrevoked key; 401 otherwise. */
 public class ApiKeyFilter {
 
     private static final String BEARER = "bearer ";
     private final ApiKeys keys;
+    private final CurrentActor actor;
 
-    public ApiKeyFilter(ApiKeys keys) {
+    public ApiKeyFilter(ApiKeys keys, CurrentActor actor) {
         this.keys = keys;
+        this.actor = actor;
     }
 
     @ServerRequestFilter
@@ -29,9 +33,11 @@ public class ApiKeyFilter {
         if (header == null || header.length() <= BEARER.length() || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return unauthorized("an API key is required: send Authorization: Bearer <key>");
         }
-        if (!keys.isValid(header.substring(BEARER.length()).trim())) {
+        Optional<String> name = keys.nameOf(header.substring(BEARER.length()).trim());
+        if (name.isEmpty()) {
             return unauthorized("the API key is not valid");
         }
+        actor.set(name.get());
         return null;
     }
 

@@ -1,10 +1,12 @@
 package dev.eddy.config.rest;
 
-import dev.eddy.config.rest.Views.Page;
 import dev.eddy.config.rest.Views.DestinationView;
+import dev.eddy.config.rest.Views.Page;
 import dev.eddy.config.service.Catalog;
-import dev.eddy.config.store.CatalogStore.Filter;
+import dev.eddy.config.service.QueryParams;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -31,13 +33,29 @@ public class DestinationResource {
     }
 
     @GET
-    public Page<DestinationView> list(@QueryParam("slug") String slug, @QueryParam("name") String name) {
-        return new Page<>(catalog.destinations(new Filter(slug, name)).stream().map(Views::destination).toList());
+    public Page<DestinationView> list(@QueryParam("slug") String slug, @QueryParam("name") String name,
+                                      @QueryParam("limit") String limit, @QueryParam("offset") String offset,
+                                      @QueryParam("orderBy") String orderBy) {
+        return new Page<>(catalog.destinations(QueryParams.list(slug, name, null, null, null, limit, offset, orderBy))
+                .stream().map(Views::destination).toList());
     }
 
     @GET
     @Path("/{id}")
     public DestinationView get(@PathParam("id") String id) {
         return Views.destination(catalog.destination(id));
+    }
+
+    @PATCH
+    @Path("/{id}")
+    public DestinationView update(@PathParam("id") String id, String body) {
+        return Views.destination(catalog.updateDestination(id, RequestBodies.object(body, false)));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @ResponseStatus(204)
+    public void delete(@PathParam("id") String id) {
+        catalog.deleteDestination(id);
     }
 }

@@ -1,5 +1,6 @@
 package dev.eddy.config.rest;
 
+import dev.eddy.config.service.ConflictException;
 import dev.eddy.config.service.MalformedRequestException;
 import dev.eddy.config.service.TriggerNotPublishedException;
 import dev.eddy.config.service.UnknownObjectException;
@@ -20,6 +21,11 @@ public class ErrorResponses {
     @ServerExceptionMapper
     public Response validation(ValidationException e) {
         return json(422, Map.of("message", "Validation failed", "details", e.details()));
+    }
+
+    @ServerExceptionMapper
+    public Response conflict(ConflictException e) {
+        return json(409, Map.of("message", e.getMessage(), "details", e.dependants()));
     }
 
     @ServerExceptionMapper

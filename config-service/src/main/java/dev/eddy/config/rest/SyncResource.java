@@ -11,8 +11,10 @@ import dev.eddy.config.service.RunHistory;
 import dev.eddy.config.service.SyncTriggers;
 import dev.eddy.config.service.UnknownObjectException;
 import dev.eddy.config.service.ValidationException;
-import dev.eddy.config.store.CatalogStore.Filter;
+import dev.eddy.config.service.QueryParams;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -49,14 +51,31 @@ public class SyncResource {
     }
 
     @GET
-    public Page<SyncView> list(@QueryParam("slug") String slug) {
-        return new Page<>(catalog.syncs(new Filter(slug, null)).stream().map(Views::sync).toList());
+    public Page<SyncView> list(@QueryParam("slug") String slug, @QueryParam("modelId") String modelId,
+                               @QueryParam("after") String after, @QueryParam("before") String before,
+                               @QueryParam("limit") String limit, @QueryParam("offset") String offset,
+                               @QueryParam("orderBy") String orderBy) {
+        return new Page<>(catalog.syncs(QueryParams.list(slug, null, modelId, after, before, limit, offset, orderBy))
+                .stream().map(Views::sync).toList());
     }
 
     @GET
     @Path("/{id}")
     public SyncView get(@PathParam("id") String id) {
         return Views.sync(catalog.sync(id));
+    }
+
+    @PATCH
+    @Path("/{id}")
+    public SyncView update(@PathParam("id") String id, String body) {
+        return Views.sync(catalog.updateSync(id, RequestBodies.object(body, false)));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @ResponseStatus(204)
+    public void delete(@PathParam("id") String id) {
+        catalog.deleteSync(id);
     }
 
     /** Hightouch's TriggerRunInput {@code {fullResync}}, plus {@code resetCDC}; the body is optional. */
@@ -81,6 +100,7 @@ public class SyncResource {
         ObjectNode input = form ? RequestBodies.form(body) : RequestBodies.object(body, true);
         Map<String, String> problems = new LinkedHashMap<>();
         boolean fullResync = flag(input, "fullResync", problems);
+        boolean resetCDC = flag(input, "resetCDC", problems);
         String syncId = text(input, "syncId", problems);
         String syncSlug = text(input, "syncSlug", problems);
         if (syncId == null && syncSlug == null && !problems.containsKey("syncId") && !problems.containsKey("syncSlug")) {
@@ -91,19 +111,22 @@ public class SyncResource {
         }
         if (syncId != null) {
             try {
-                return new TriggerOutput(triggers.trigger(syncId, fullResync, false));
+                return new TriggerOutput(triggers.trigger(syncId, fullResync, resetCDC));
             } catch (UnknownObjectException e) {
                 throw ValidationException.of("syncId", "no sync with id " + syncId);
             }
         }
-        return new TriggerOutput(triggers.triggerBySlug(syncSlug, fullResync));
+        return new TriggerOutput(triggers.triggerBySlug(syncSlug, fullResync, resetCDC));
     }
 
     @GET
     @Path("/{id}/runs")
     public Page<SyncRunView> runs(@PathParam("id") String id, @QueryParam("runId") String runId,
-                                  @QueryParam("limit") String limit, @QueryParam("offset") String offset) {
-        return new Page<>(runs.list(id, runId, limit, offset).stream().map(Views::run).toList());
+                                  @QueryParam("limit") String limit, @QueryParam("offset") String offset,
+                                  @QueryParam("after") String after, @QueryParam("before") String before,
+                                  @QueryParam("within") String within, @QueryParam("orderBy") String orderBy) {
+        return new Page<>(runs.list(id, QueryParams.runs(runId, limit, offset, after, before, within, orderBy))
+                .stream().map(Views::run).toList());
     }
 
     private static boolean flag(ObjectNode input, String field, Map<String, String> problems) {

@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The API's JSON shapes (Hightouch's public API v1 schemas); secrets are always masked. */
-final class Views {
+public final class Views {
 
     /** Eddy has one workspace. */
     static final String WORKSPACE_ID = "1";
@@ -31,76 +31,87 @@ final class Views {
     }
 
     /** A list answer. */
-    record Page<T>(List<T> data) {
+    public record Page<T>(List<T> data) {
     }
 
     /** A trigger's answer: the run id. */
-    record TriggerOutput(String id) {
+    public record TriggerOutput(String id) {
     }
 
     /** Hightouch's Source. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    record SourceView(String id, String name, String slug, String workspaceId, String createdAt, String updatedAt,
+    public record SourceView(String id, String name, String slug, String workspaceId, String createdAt, String updatedAt,
                       String type, ObjectNode configuration) {
     }
 
     /** Hightouch's Destination. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    record DestinationView(String id, String name, String slug, String workspaceId, String createdAt, String updatedAt,
+    public record DestinationView(String id, String name, String slug, String workspaceId, String createdAt, String updatedAt,
                            String type, ObjectNode configuration, List<String> syncs) {
     }
 
     /** Hightouch's Model ({@code raw} or {@code table} as its query type says). */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    record ModelView(String id, String name, String slug, String workspaceId, String primaryKey, String createdAt,
+    public record ModelView(String id, String name, String slug, String workspaceId, String primaryKey, String createdAt,
                      String updatedAt, String sourceId, String queryType, Map<String, String> tags,
                      @JsonProperty("isSchema") boolean isSchema, List<String> syncs,
                      @JsonInclude(JsonInclude.Include.NON_NULL) Raw raw,
-                     @JsonInclude(JsonInclude.Include.NON_NULL) Table table) {
+                     @JsonInclude(JsonInclude.Include.NON_NULL) Table table,
+                     @JsonInclude(JsonInclude.Include.NON_NULL) ObjectNode dbt) {
     }
 
     /** A raw SQL query. */
-    record Raw(String sql) {
+    public record Raw(String sql) {
     }
 
     /** A table query. */
-    record Table(String name) {
+    public record Table(String name) {
     }
 
     /** Hightouch's Sync. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    record SyncView(String id, String slug, String workspaceId, String createdAt, String updatedAt, String destinationId,
+    public record SyncView(String id, String slug, String workspaceId, String createdAt, String updatedAt, String destinationId,
                     String modelId, ObjectNode configuration, ObjectNode schedule, String status, boolean disabled,
                     String lastRunAt, List<String> referencedColumns, String primaryKey) {
     }
 
-    /** Hightouch's SyncRun. */
+    /** Hightouch's SyncRun; {@code error} (optional in the spec) is left out while there is none. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    record SyncRunView(String id, String status, String createdAt, String startedAt, String finishedAt, long querySize,
+    public record SyncRunView(String id, String status, String createdAt, String startedAt, String finishedAt, long querySize,
                        RowCounts plannedRows, RowCounts successfulRows, RowCounts failedRows, double completionRatio,
-                       String error) {
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String error) {
     }
 
-    static SourceView source(Source s) {
+    /** An API key as listed: never the key itself. */
+    public record ApiKeyView(String id, String name, String createdAt,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) String revokedAt) {
+    }
+
+    /** A key just created: the only answer that ever holds the key. */
+    public record CreatedApiKeyView(String id, String name, String createdAt, String key) {
+    }
+
+    public static SourceView source(Source s) {
         return new SourceView(id(s.id()), s.name(), s.slug(), WORKSPACE_ID, iso(s.createdAt()), iso(s.updatedAt()), s.type(),
                 SecretBox.redacted(s.configuration()));
     }
 
-    static DestinationView destination(DestinationDetails d) {
+    public static DestinationView destination(DestinationDetails d) {
         Destination x = d.destination();
         return new DestinationView(id(x.id()), x.name(), x.slug(), WORKSPACE_ID, iso(x.createdAt()), iso(x.updatedAt()), x.type(),
                 SecretBox.redacted(x.configuration()), ids(d.syncIds()));
     }
 
-    static ModelView model(ModelDetails d) {
+    public static ModelView model(ModelDetails d) {
         Model m = d.model();
         return new ModelView(id(m.id()), m.name(), m.slug(), WORKSPACE_ID, m.primaryKey(), iso(m.createdAt()), iso(m.updatedAt()),
-                id(m.sourceId()), m.queryType(), Map.of(), false, ids(d.syncIds()),
+                id(m.sourceId()), m.queryType(), tags(m.tags()), false, ids(d.syncIds()),
                 Model.RAW_SQL.equals(m.queryType()) ? new Raw(m.rawSql()) : null,
-                Model.TABLE.equals(m.queryType()) ? new Table(m.tableName()) : null);
+                Model.TABLE.equals(m.queryType()) ? new Table(m.tableName()) : null,
+                Model.DBT_MODEL.equals(m.queryType()) ? m.dbt() : null);
     }
 
-    static SyncView sync(SyncDetails d) {
+    public static SyncView sync(SyncDetails d) {
         Sync s = d.sync();
         // the model columns the sync reads, parsed the way every service parses a sync's configuration
         List<String> referenced = new SyncSpec(null, null, 0, null, null, null, s.configuration()).mappedColumns();
@@ -109,14 +120,22 @@ final class Views {
                 d.model() == null ? null : d.model().primaryKey());
     }
 
-    static SyncRunView run(Run r) {
+    public static SyncRunView run(Run r) {
         return new SyncRunView(id(r.id()), r.status(), iso(r.createdAt()), iso(r.startedAt()), iso(r.finishedAt()),
                 r.querySize() == null ? 0 : r.querySize(), orZero(r.plannedRows()), orZero(r.successfulRows()),
                 orZero(r.failedRows()), r.completionRatio() == null ? 0 : r.completionRatio(), r.error());
     }
 
-    static String iso(Instant instant) {
+    public static String iso(Instant instant) {
         return instant == null ? null : DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.MILLIS));
+    }
+
+    private static Map<String, String> tags(ObjectNode tags) {
+        Map<String, String> result = new java.util.TreeMap<>();
+        if (tags != null) {
+            tags.fields().forEachRemaining(t -> result.put(t.getKey(), t.getValue().asText()));
+        }
+        return result;
     }
 
     private static RowCounts orZero(RowCounts counts) {

@@ -13,7 +13,13 @@ import org.jboss.logging.Logger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.eddy.config.store.ApiKeyStore.StoredKey;
 
 /** Checks API keys against their stored SHA-256 hashes; stores the bootstrap key ({@code eddy.api-key}) at start. */
 @ApplicationScoped
@@ -21,6 +27,7 @@ public class ApiKeys {
 
     private static final Logger LOG = Logger.getLogger(ApiKeys.class);
 
+    private static final SecureRandom RANDOM = new SecureRandom();
     private final Database db;
     private final ApiKeyStore store;
     private final EddyConfig config;
@@ -42,11 +49,47 @@ public class ApiKeys {
 
     /** True when the key is known and not revoked. */
     public boolean isValid(String key) {
+        return nameOf(key).isPresent();
+    }
+
+    /** The name of the key when it is known and not revoked. */
+    public Optional<String> nameOf(String key) {
         if (key == null || key.isBlank()) {
-            return false;
+            return Optional.empty();
         }
         String hash = hash(key);
-        return db.inTransaction(c -> store.isActive(c, hash));
+        return db.inTransaction(c -> store.activeName(c, hash));
+    }
+
+    /** A new key: answers it once, stores only its hash. */
+    public CreatedKey create(JsonNode body) {
+        FieldProblems p = new FieldProblems();
+        String name = p.requireText(body, "name", "name");
+        p.throwIfAny();
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        String key = "eddy_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        long id = db.inTransaction(c -> store.insert(c, name, hash(key)));
+        LOG.infof("API key %d (%s) created", id, name);
+        StoredKey stored = db.inTransaction(c -> store.find(c, id)).orElseThrow();
+        return new CreatedKey(stored, key);
+    }
+
+    public List<StoredKey> list() {
+        return db.inTransaction(store::list);
+    }
+
+    /** Revokes the key with this path id; 404 when there is none or it is already revoked. */
+    public void revoke(String id) {
+        long key = Catalog.parseId("api key", id);
+        if (!db.inTransaction(c -> store.revoke(c, key))) {
+            throw new UnknownObjectException("api key", id);
+        }
+        LOG.infof("API key %d revoked", key);
+    }
+
+    /** A key just created, with the only copy of its plaintext. */
+    public record CreatedKey(StoredKey stored, String key) {
     }
 
     /** The hex SHA-256 of the key, the only form in which keys are stored. */

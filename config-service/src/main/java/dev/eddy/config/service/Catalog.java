@@ -7,47 +7,72 @@ import dev.eddy.config.domain.Destination;
 import dev.eddy.config.domain.Model;
 import dev.eddy.config.domain.Source;
 import dev.eddy.config.domain.Sync;
+import dev.eddy.config.service.ConfigChanged.Change;
 import dev.eddy.config.store.CatalogStore;
 import dev.eddy.config.store.CatalogStore.Filter;
 import dev.eddy.config.store.Database;
+import dev.eddy.config.store.ListQuery;
 import dev.eddy.config.store.RunStore;
+import dev.eddy.config.warehouse.WarehouseProbe;
+import dev.eddy.config.warehouse.WarehouseProbe.Preview;
+import dev.eddy.config.warehouse.WarehouseProbe.TestResult;
+import dev.eddy.config.warehouse.WarehouseProbe.WarehouseException;
 import dev.eddy.contracts.secrets.SecretBox;
+import dev.eddy.contracts.spec.SyncSpec;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import org.jboss.logging.Logger;
 
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Creates and reads sources, models, destinations and syncs: validates request bodies (every problem
- * at once), seals secret configuration fields before they are stored.
+ * Creates, reads, updates and deletes sources, models, destinations and syncs: validates request bodies
+ * (every problem at once), seals secret configuration fields before they are stored, refuses deletes
+ * that would orphan dependants, and fires {@link ConfigChanged} after each committed change.
+ * <p>
+ * PATCH bodies follow JSON Merge Patch (RFC 7386): fields given replace, {@code null} removes, objects
+ * merge; a sync's {@code schedule} is replaced as a whole; a secret sent back as {@code "********"}
+ * keeps the stored secret.
  */
 @ApplicationScoped
 public class Catalog {
 
+    private static final Logger LOG = Logger.getLogger(Catalog.class);
+
     static final Set<String> SOURCE_TYPES = Set.of("postgres");
     static final Set<String> DESTINATION_TYPES = Set.of("webhook");
-    static final Set<String> QUERY_TYPES = Set.of(Model.RAW_SQL, Model.TABLE);
+    static final Set<String> QUERY_TYPES = Set.of(Model.RAW_SQL, Model.TABLE, Model.DBT_MODEL);
     static final Set<String> MODES = Set.of("upsert", "insert", "update");
     static final Set<String> DELETE_BEHAVIORS = Set.of("do_nothing", "clear_fields", "delete");
     static final Set<String> MAPPING_TYPES = Set.of("standard", "static", "variable", "template");
+    static final Set<String> INTERVAL_UNITS = Set.of("minute", "hour", "day", "week");
     private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*){0,2}");
 
     private final Database db;
     private final CatalogStore store;
     private final RunStore runs;
     private final SecretBox secrets;
+    private final WarehouseProbe warehouse;
+    private final Event<ConfigChanged> changes;
 
-    public Catalog(Database db, CatalogStore store, RunStore runs, SecretBox secrets) {
+    public Catalog(Database db, CatalogStore store, RunStore runs, SecretBox secrets, WarehouseProbe warehouse,
+                   Event<ConfigChanged> changes) {
         this.db = db;
         this.store = store;
         this.runs = runs;
         this.secrets = secrets;
+        this.warehouse = warehouse;
+        this.changes = changes;
     }
 
     /** Parses a path id; anything that is not a number names no object. */
@@ -60,8 +85,10 @@ public class Catalog {
 
     // ---- sources
 
-    public Source createSource(JsonNode body) {
-        FieldProblems p = new FieldProblems();
+    private record SourceInput(String name, String slug, String type, ObjectNode sealed) {
+    }
+
+    private SourceInput validateSource(JsonNode body, FieldProblems p) {
         String name = p.requireText(body, "name", "name");
         String slug = p.requireText(body, "slug", "slug");
         String type = p.requireText(body, "type", "type");
@@ -78,12 +105,52 @@ public class Catalog {
                 p.add("configuration.port", "must be a port number (1-65535)");
             }
         }
-        ObjectNode sealed = configuration == null ? null : secrets.sealSecrets(configuration.deepCopy());
-        return db.inTransaction(c -> {
-            checkSlug(c, p, "sources", slug);
+        rejectMaskedSecrets(configuration, "configuration", p);
+        return new SourceInput(name, slug, type, configuration == null ? null : secrets.sealSecrets(configuration.deepCopy()));
+    }
+
+    public Source createSource(JsonNode body) {
+        FieldProblems p = new FieldProblems();
+        SourceInput in = validateSource(body, p);
+        Source created = db.inTransaction(c -> {
+            checkSlug(c, p, "sources", in.slug(), -1);
             p.throwIfAny();
-            return uniqueSlug(() -> store.insertSource(c, name, slug, type, sealed));
+            return uniqueSlug(() -> store.insertSource(c, in.name(), in.slug(), in.type(), in.sealed()));
         });
+        fire("source", created.id(), created.slug(), Change.CREATED);
+        return created;
+    }
+
+    public Source updateSource(String id, JsonNode patch) {
+        long key = parseId("source", id);
+        Source updated = db.inTransaction(c -> {
+            Source current = store.findSource(c, key).orElseThrow(() -> new UnknownObjectException("source", id));
+            ObjectNode body = JsonNodeFactory.instance.objectNode()
+                    .put("name", current.name()).put("slug", current.slug()).put("type", current.type());
+            body.set("configuration", current.configuration().deepCopy());
+            FieldProblems p = new FieldProblems();
+            SourceInput in = validateSource(merge(body, patch, Set.of()), p);
+            checkSlug(c, p, "sources", in.slug(), key);
+            p.throwIfAny();
+            return uniqueSlug(() -> store.updateSource(c, key, in.name(), in.slug(), in.type(), in.sealed()));
+        });
+        fire("source", updated.id(), updated.slug(), Change.UPDATED);
+        return updated;
+    }
+
+    public void deleteSource(String id) {
+        long key = parseId("source", id);
+        Source deleted = db.inTransaction(c -> {
+            Source current = store.findSource(c, key).orElseThrow(() -> new UnknownObjectException("source", id));
+            List<Long> models = store.modelIdsOfSource(c, key);
+            if (!models.isEmpty()) {
+                throw new ConflictException("source " + id + " is used by models " + join(models) + "; delete them first",
+                        Map.of("models", strings(models)));
+            }
+            deleteOrConflict(() -> store.deleteSource(c, key), "source", id);
+            return current;
+        });
+        fire("source", deleted.id(), deleted.slug(), Change.DELETED);
     }
 
     public Source source(String id) {
@@ -95,10 +162,24 @@ public class Catalog {
         return db.inTransaction(c -> store.listSources(c, filter));
     }
 
+    public List<Source> sources(ListQuery query) {
+        return db.inTransaction(c -> store.listSources(c, query));
+    }
+
+    /** Tries the source's connection; answers ok or the driver's message. */
+    public TestResult testSource(String id) {
+        Source source = source(id);
+        TestResult result = warehouse.test(source);
+        LOG.infof("connection test of source %s: %s", source.slug(), result.success() ? "ok" : "failed");
+        return result;
+    }
+
     // ---- destinations
 
-    public DestinationDetails createDestination(JsonNode body) {
-        FieldProblems p = new FieldProblems();
+    private record DestinationInput(String name, String slug, String type, ObjectNode sealed) {
+    }
+
+    private DestinationInput validateDestination(JsonNode body, FieldProblems p) {
         String name = p.requireText(body, "name", "name");
         String slug = p.requireText(body, "slug", "slug");
         String type = p.requireText(body, "type", "type");
@@ -120,12 +201,53 @@ public class Catalog {
                 });
             }
         }
-        ObjectNode sealed = configuration == null ? null : secrets.sealSecrets(configuration.deepCopy());
-        return db.inTransaction(c -> {
-            checkSlug(c, p, "destinations", slug);
+        rejectMaskedSecrets(configuration, "configuration", p);
+        return new DestinationInput(name, slug, type, configuration == null ? null : secrets.sealSecrets(configuration.deepCopy()));
+    }
+
+    public DestinationDetails createDestination(JsonNode body) {
+        FieldProblems p = new FieldProblems();
+        DestinationInput in = validateDestination(body, p);
+        DestinationDetails created = db.inTransaction(c -> {
+            checkSlug(c, p, "destinations", in.slug(), -1);
             p.throwIfAny();
-            return new DestinationDetails(uniqueSlug(() -> store.insertDestination(c, name, slug, type, sealed)), List.of());
+            return new DestinationDetails(uniqueSlug(() -> store.insertDestination(c, in.name(), in.slug(), in.type(), in.sealed())), List.of());
         });
+        fire("destination", created.destination().id(), created.destination().slug(), Change.CREATED);
+        return created;
+    }
+
+    public DestinationDetails updateDestination(String id, JsonNode patch) {
+        long key = parseId("destination", id);
+        DestinationDetails updated = db.inTransaction(c -> {
+            Destination current = store.findDestination(c, key).orElseThrow(() -> new UnknownObjectException("destination", id));
+            ObjectNode body = JsonNodeFactory.instance.objectNode()
+                    .put("name", current.name()).put("slug", current.slug()).put("type", current.type());
+            body.set("configuration", current.configuration().deepCopy());
+            FieldProblems p = new FieldProblems();
+            DestinationInput in = validateDestination(merge(body, patch, Set.of()), p);
+            checkSlug(c, p, "destinations", in.slug(), key);
+            p.throwIfAny();
+            Destination d = uniqueSlug(() -> store.updateDestination(c, key, in.name(), in.slug(), in.type(), in.sealed()));
+            return new DestinationDetails(d, store.syncIdsOf(c, "destination_id", key));
+        });
+        fire("destination", key, updated.destination().slug(), Change.UPDATED);
+        return updated;
+    }
+
+    public void deleteDestination(String id) {
+        long key = parseId("destination", id);
+        Destination deleted = db.inTransaction(c -> {
+            Destination current = store.findDestination(c, key).orElseThrow(() -> new UnknownObjectException("destination", id));
+            List<Long> syncs = store.syncIdsOf(c, "destination_id", key);
+            if (!syncs.isEmpty()) {
+                throw new ConflictException("destination " + id + " is used by syncs " + join(syncs) + "; delete them first",
+                        Map.of("syncs", strings(syncs)));
+            }
+            deleteOrConflict(() -> store.deleteDestination(c, key), "destination", id);
+            return current;
+        });
+        fire("destination", deleted.id(), deleted.slug(), Change.DELETED);
     }
 
     public DestinationDetails destination(String id) {
@@ -137,9 +259,13 @@ public class Catalog {
     }
 
     public List<DestinationDetails> destinations(Filter filter) {
+        return destinations(ListQuery.of(filter.slug(), filter.name()));
+    }
+
+    public List<DestinationDetails> destinations(ListQuery query) {
         return db.inTransaction(c -> {
             List<DestinationDetails> result = new ArrayList<>();
-            for (Destination d : store.listDestinations(c, filter)) {
+            for (Destination d : store.listDestinations(c, query)) {
                 result.add(new DestinationDetails(d, store.syncIdsOf(c, "destination_id", d.id())));
             }
             return result;
@@ -148,20 +274,27 @@ public class Catalog {
 
     // ---- models
 
-    public ModelDetails createModel(JsonNode body) {
-        FieldProblems p = new FieldProblems();
+    private record ModelInput(String name, String slug, Long sourceId, String queryType, String rawSql, String tableName,
+                              ObjectNode dbt, String primaryKey, ObjectNode tags) {
+    }
+
+    private ModelInput validateModel(Connection c, JsonNode body, FieldProblems p) throws SQLException {
         String name = p.requireText(body, "name", "name");
         String slug = p.requireText(body, "slug", "slug");
         String primaryKey = p.requireText(body, "primaryKey", "primaryKey");
         Long sourceId = p.requireId(body, "sourceId", "sourceId");
         String queryType = p.optionalText(body, "queryType", "queryType");
         if (queryType == null && !p.has("queryType")) {
-            queryType = body != null && body.has("table") && !body.has("raw") ? Model.TABLE : Model.RAW_SQL;
+            queryType = inferQueryType(body);
+        }
+        if ("dbt".equals(queryType)) {
+            queryType = Model.DBT_MODEL;
         }
         String rawSql = null;
         String tableName = null;
+        ObjectNode dbt = null;
         if (queryType != null && !QUERY_TYPES.contains(queryType)) {
-            p.add("queryType", "unknown query type '" + queryType + "'; supported: " + String.join(", ", QUERY_TYPES));
+            p.add("queryType", "unknown query type '" + queryType + "'; supported: " + String.join(", ", QUERY_TYPES.stream().sorted().toList()));
         } else if (Model.RAW_SQL.equals(queryType)) {
             ObjectNode raw = p.object(body, "raw", "raw", true);
             if (raw != null) {
@@ -177,19 +310,127 @@ public class Catalog {
                     p.add("table.name", "must be a table name such as customers or analytics.customers");
                 }
             }
+        } else if (Model.DBT_MODEL.equals(queryType)) {
+            dbt = resolveDbt(c, p.object(body, "dbt", "dbt", true), p);
         }
-        String type = queryType;
-        String sql = rawSql;
-        String table = tableName;
-        return db.inTransaction(c -> {
-            if (sourceId != null && store.findSource(c, sourceId).isEmpty()) {
-                p.add("sourceId", "no source with id " + sourceId);
-            }
-            checkSlug(c, p, "models", slug);
+        ObjectNode tags = p.object(body, "tags", "tags", false);
+        if (tags != null) {
+            tags.fields().forEachRemaining(t -> {
+                if (!t.getValue().isTextual()) {
+                    p.add("tags." + t.getKey(), "must be a string");
+                }
+            });
+        }
+        if (sourceId != null && store.findSource(c, sourceId).isEmpty()) {
+            p.add("sourceId", "no source with id " + sourceId);
+        }
+        return new ModelInput(name, slug, sourceId, queryType, rawSql, tableName, dbt, primaryKey, tags == null ? null : tags.deepCopy());
+    }
+
+    private static String inferQueryType(JsonNode body) {
+        if (body == null) {
+            return Model.RAW_SQL;
+        }
+        if (body.has("dbt") && !body.has("raw") && !body.has("table")) {
+            return Model.DBT_MODEL;
+        }
+        return body.has("table") && !body.has("raw") ? Model.TABLE : Model.RAW_SQL;
+    }
+
+    /**
+     * Hightouch's dbt object for a model: from the uploaded manifest when it holds {@code dbt.dbtUniqueId}
+     * (fresh compiled SQL), else the object as given when it carries its own {@code compiledSql}.
+     */
+    private ObjectNode resolveDbt(Connection c, ObjectNode given, FieldProblems p) throws SQLException {
+        if (given == null) {
+            return null;
+        }
+        String uniqueId = p.requireText(given, "dbtUniqueId", "dbt.dbtUniqueId");
+        if (uniqueId == null) {
+            return null;
+        }
+        Optional<ObjectNode> node = store.findDbtNode(c, uniqueId);
+        if (node.isPresent()) {
+            return node.get();
+        }
+        JsonNode compiled = given.get("compiledSql");
+        if (compiled == null || !compiled.isTextual() || compiled.asText().isBlank()) {
+            p.add("dbt.dbtUniqueId", "no dbt model '" + uniqueId + "' in the uploaded manifests; upload manifest.json to "
+                    + "POST /api/v1/dbt/manifest or give dbt.compiledSql");
+            return null;
+        }
+        ObjectNode dbt = DbtManifests.node(uniqueId, compiled.asText(), text(given, "rawSql", compiled.asText()),
+                text(given, "database", ""), text(given, "schema", ""), text(given, "name", ""));
+        return dbt;
+    }
+
+    public ModelDetails createModel(JsonNode body) {
+        ModelDetails created = db.inTransaction(c -> {
+            FieldProblems p = new FieldProblems();
+            ModelInput in = validateModel(c, body, p);
+            checkSlug(c, p, "models", in.slug(), -1);
             p.throwIfAny();
-            Model model = uniqueSlug(() -> store.insertModel(c, name, slug, sourceId, type, sql, table, primaryKey));
+            Model model = uniqueSlug(() -> store.insertModel(c, in.name(), in.slug(), in.sourceId(), in.queryType(), in.rawSql(),
+                    in.tableName(), in.dbt(), in.primaryKey(), in.tags()));
             return new ModelDetails(model, List.of());
         });
+        fire("model", created.model().id(), created.model().slug(), Change.CREATED);
+        return created;
+    }
+
+    public ModelDetails updateModel(String id, JsonNode patch) {
+        long key = parseId("model", id);
+        ModelDetails updated = db.inTransaction(c -> {
+            Model current = store.findModel(c, key).orElseThrow(() -> new UnknownObjectException("model", id));
+            ObjectNode body = modelBody(current);
+            ObjectNode p0 = patch.deepCopy();
+            if (!p0.has("queryType") && (p0.has("raw") || p0.has("table") || p0.has("dbt"))) {
+                p0.put("queryType", inferQueryType(p0));
+            }
+            FieldProblems p = new FieldProblems();
+            ModelInput in = validateModel(c, merge(body, p0, Set.of()), p);
+            checkSlug(c, p, "models", in.slug(), key);
+            p.throwIfAny();
+            Model model = uniqueSlug(() -> store.updateModel(c, key, in.name(), in.slug(), in.sourceId(), in.queryType(), in.rawSql(),
+                    in.tableName(), in.dbt(), in.primaryKey(), in.tags()));
+            return new ModelDetails(model, store.syncIdsOf(c, "model_id", key));
+        });
+        fire("model", key, updated.model().slug(), Change.UPDATED);
+        return updated;
+    }
+
+    private static ObjectNode modelBody(Model m) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode()
+                .put("name", m.name()).put("slug", m.slug()).put("sourceId", Long.toString(m.sourceId()))
+                .put("queryType", m.queryType()).put("primaryKey", m.primaryKey());
+        if (m.rawSql() != null) {
+            body.putObject("raw").put("sql", m.rawSql());
+        }
+        if (m.tableName() != null) {
+            body.putObject("table").put("name", m.tableName());
+        }
+        if (m.dbt() != null) {
+            body.set("dbt", m.dbt().deepCopy());
+        }
+        if (m.tags() != null) {
+            body.set("tags", m.tags().deepCopy());
+        }
+        return body;
+    }
+
+    public void deleteModel(String id) {
+        long key = parseId("model", id);
+        Model deleted = db.inTransaction(c -> {
+            Model current = store.findModel(c, key).orElseThrow(() -> new UnknownObjectException("model", id));
+            List<Long> syncs = store.syncIdsOf(c, "model_id", key);
+            if (!syncs.isEmpty()) {
+                throw new ConflictException("model " + id + " is used by syncs " + join(syncs) + "; delete them first",
+                        Map.of("syncs", strings(syncs)));
+            }
+            deleteOrConflict(() -> store.deleteModel(c, key), "model", id);
+            return current;
+        });
+        fire("model", deleted.id(), deleted.slug(), Change.DELETED);
     }
 
     public ModelDetails model(String id) {
@@ -201,19 +442,40 @@ public class Catalog {
     }
 
     public List<ModelDetails> models(Filter filter) {
+        return models(ListQuery.of(filter.slug(), filter.name()));
+    }
+
+    public List<ModelDetails> models(ListQuery query) {
         return db.inTransaction(c -> {
             List<ModelDetails> result = new ArrayList<>();
-            for (Model m : store.listModels(c, filter)) {
+            for (Model m : store.listModels(c, query)) {
                 result.add(new ModelDetails(m, store.syncIdsOf(c, "model_id", m.id())));
             }
             return result;
         });
     }
 
+    /** The model's columns and first rows (at most {@code limit}, capped at 100); a warehouse error is a 422 on {@code query}. */
+    public Preview previewModel(String id, int limit) {
+        ModelDetails details = model(id);
+        Model model = details.model();
+        Source source = source(Long.toString(model.sourceId()));
+        try {
+            Preview preview = warehouse.preview(source, model.sql(), limit);
+            LOG.infof("previewed model %s: %d columns, %d rows", model.slug(), preview.columns().size(), preview.rows().size());
+            return preview;
+        } catch (WarehouseException e) {
+            throw ValidationException.of("query", "the warehouse refused the model's query: " + e.getMessage());
+        }
+    }
+
     // ---- syncs
 
-    public SyncDetails createSync(JsonNode body) {
-        FieldProblems p = new FieldProblems();
+    private record SyncInput(String slug, Long modelId, Long destinationId, boolean disabled, ObjectNode schedule,
+                             ObjectNode configuration, Model model, Source source) {
+    }
+
+    private SyncInput validateSync(Connection c, JsonNode body, FieldProblems p) throws SQLException {
         String slug = p.requireText(body, "slug", "slug");
         Long modelId = p.requireId(body, "modelId", "modelId");
         Long destinationId = p.requireId(body, "destinationId", "destinationId");
@@ -223,7 +485,7 @@ public class Catalog {
             schedule = JsonNodeFactory.instance.objectNode().put("type", "manual");
         } else {
             schedule = schedule.deepCopy();
-            p.requireText(schedule, "type", "schedule.type");
+            validateSchedule(schedule, p);
         }
         if (!schedule.has("schedule")) {
             schedule.putNull("schedule");
@@ -231,24 +493,99 @@ public class Catalog {
         ObjectNode configuration = p.object(body, "configuration", "configuration", false);
         configuration = configuration == null ? JsonNodeFactory.instance.objectNode() : configuration.deepCopy();
         validateSyncConfiguration(configuration, p);
-        ObjectNode finalSchedule = schedule;
-        ObjectNode finalConfiguration = configuration;
-        return db.inTransaction(c -> {
-            Model model = null;
-            if (modelId != null) {
-                model = store.findModel(c, modelId).orElse(null);
-                if (model == null) {
-                    p.add("modelId", "no model with id " + modelId);
-                }
+        Model model = null;
+        Source source = null;
+        if (modelId != null) {
+            model = store.findModel(c, modelId).orElse(null);
+            if (model == null) {
+                p.add("modelId", "no model with id " + modelId);
+            } else {
+                source = store.findSource(c, model.sourceId()).orElse(null);
             }
-            if (destinationId != null && store.findDestination(c, destinationId).isEmpty()) {
-                p.add("destinationId", "no destination with id " + destinationId);
+        }
+        if (destinationId != null && store.findDestination(c, destinationId).isEmpty()) {
+            p.add("destinationId", "no destination with id " + destinationId);
+        }
+        return new SyncInput(slug, modelId, destinationId, disabled, schedule, configuration, model, source);
+    }
+
+    /**
+     * Mapped columns the model does not return are a 422, checked against a preview of the model. When the
+     * preview cannot run (warehouse unreachable, SQL failing) the sync is accepted: its runs will report the
+     * warehouse's error, and configuration must stay editable while a warehouse is down.
+     */
+    private void checkMappedColumns(SyncInput in, FieldProblems p) {
+        if (in.model() == null || in.source() == null || in.model().sql() == null) {
+            return;
+        }
+        List<SyncSpec.Mapping> mappings = new SyncSpec(null, null, 0, null, null, null, in.configuration()).mappings();
+        if (mappings.stream().noneMatch(m -> "standard".equals(m.typeOrDefault()) && m.from() != null)) {
+            return;
+        }
+        List<String> columns;
+        try {
+            columns = warehouse.preview(in.source(), in.model().sql(), 0).columnNames();
+        } catch (WarehouseException e) {
+            LOG.infof("sync %s: mapped columns not checked, the model's preview failed", in.slug());
+            return;
+        }
+        for (int i = 0; i < mappings.size(); i++) {
+            SyncSpec.Mapping m = mappings.get(i);
+            if ("standard".equals(m.typeOrDefault()) && m.from() != null && !columns.contains(m.from())) {
+                p.add("configuration.mappings[" + i + "].from", "column '" + m.from() + "' is not returned by model "
+                        + in.model().id() + " (columns: " + String.join(", ", columns) + ")");
             }
-            checkSlug(c, p, "syncs", slug);
+        }
+    }
+
+    public SyncDetails createSync(JsonNode body) {
+        SyncDetails created = db.inTransaction(c -> {
+            FieldProblems p = new FieldProblems();
+            SyncInput in = validateSync(c, body, p);
+            checkSlug(c, p, "syncs", in.slug(), -1);
             p.throwIfAny();
-            Sync sync = uniqueSlug(() -> store.insertSync(c, slug, modelId, destinationId, disabled, finalSchedule, finalConfiguration));
-            return new SyncDetails(sync, model, Optional.empty());
+            checkMappedColumns(in, p);
+            p.throwIfAny();
+            Sync sync = uniqueSlug(() -> store.insertSync(c, in.slug(), in.modelId(), in.destinationId(), in.disabled(),
+                    in.schedule(), in.configuration()));
+            return new SyncDetails(sync, in.model(), Optional.empty());
         });
+        fire("sync", created.sync().id(), created.sync().slug(), Change.CREATED);
+        return created;
+    }
+
+    public SyncDetails updateSync(String id, JsonNode patch) {
+        long key = parseId("sync", id);
+        SyncDetails updated = db.inTransaction(c -> {
+            Sync current = store.lockSync(c, key).orElseThrow(() -> new UnknownObjectException("sync", id));
+            ObjectNode body = JsonNodeFactory.instance.objectNode()
+                    .put("slug", current.slug()).put("modelId", Long.toString(current.modelId()))
+                    .put("destinationId", Long.toString(current.destinationId())).put("disabled", current.disabled());
+            body.set("schedule", current.schedule().deepCopy());
+            body.set("configuration", current.configuration().deepCopy());
+            FieldProblems p = new FieldProblems();
+            SyncInput in = validateSync(c, merge(body, patch, Set.of("schedule")), p);
+            checkSlug(c, p, "syncs", in.slug(), key);
+            p.throwIfAny();
+            checkMappedColumns(in, p);
+            p.throwIfAny();
+            Sync sync = uniqueSlug(() -> store.updateSync(c, key, in.slug(), in.modelId(), in.destinationId(), in.disabled(),
+                    in.schedule(), in.configuration()));
+            return details(c, sync);
+        });
+        fire("sync", key, updated.sync().slug(), Change.UPDATED);
+        return updated;
+    }
+
+    /** Deletes the sync and its run history; a run in flight finishes, but nothing runs the sync again. */
+    public void deleteSync(String id) {
+        long key = parseId("sync", id);
+        Sync deleted = db.inTransaction(c -> {
+            Sync current = store.lockSync(c, key).orElseThrow(() -> new UnknownObjectException("sync", id));
+            store.deleteSync(c, key);
+            return current;
+        });
+        fire("sync", deleted.id(), deleted.slug(), Change.DELETED);
     }
 
     public SyncDetails sync(String id) {
@@ -257,9 +594,13 @@ public class Catalog {
     }
 
     public List<SyncDetails> syncs(Filter filter) {
+        return syncs(ListQuery.of(filter.slug(), null));
+    }
+
+    public List<SyncDetails> syncs(ListQuery query) {
         return db.inTransaction(c -> {
             List<SyncDetails> result = new ArrayList<>();
-            for (Sync s : store.listSyncs(c, filter)) {
+            for (Sync s : store.listSyncs(c, query)) {
                 result.add(details(c, s));
             }
             return result;
@@ -268,6 +609,31 @@ public class Catalog {
 
     private SyncDetails details(Connection c, Sync sync) throws SQLException {
         return new SyncDetails(sync, store.findModel(c, sync.modelId()).orElse(null), runs.latest(c, sync.id()));
+    }
+
+    private static void validateSchedule(ObjectNode schedule, FieldProblems p) {
+        String type = p.requireText(schedule, "type", "schedule.type");
+        JsonNode inner = schedule.get("schedule");
+        if ("interval".equals(type)) {
+            JsonNode interval = inner == null ? null : inner.get("interval");
+            if (interval == null || !interval.isObject()) {
+                p.add("schedule.schedule.interval", "is required for an interval schedule");
+                return;
+            }
+            JsonNode quantity = interval.get("quantity");
+            if (quantity == null || !quantity.isNumber() || quantity.asDouble() <= 0) {
+                p.add("schedule.schedule.interval.quantity", "must be a positive number");
+            }
+            JsonNode unit = interval.get("unit");
+            if (unit == null || !unit.isTextual() || !INTERVAL_UNITS.contains(unit.asText())) {
+                p.add("schedule.schedule.interval.unit", "must be one of day, hour, minute, week");
+            }
+        } else if ("cron".equals(type)) {
+            JsonNode expression = inner == null ? null : inner.get("expression");
+            if (expression == null || !expression.isTextual() || expression.asText().isBlank()) {
+                p.add("schedule.schedule.expression", "is required for a cron schedule");
+            }
+        }
     }
 
     private static void validateSyncConfiguration(ObjectNode configuration, FieldProblems p) {
@@ -305,10 +671,79 @@ public class Catalog {
         }
     }
 
+    // ---- dbt
+
+    /** Re-resolves the dbt models built from these manifest nodes; answers the models whose query changed. */
+    List<Long> refreshDbtModels(Connection c, Map<String, ObjectNode> nodes) throws SQLException {
+        List<Long> changed = new ArrayList<>();
+        for (Map.Entry<String, ObjectNode> node : nodes.entrySet()) {
+            for (Model m : store.modelsOfDbtNode(c, node.getKey())) {
+                if (!node.getValue().equals(m.dbt())) {
+                    store.updateModel(c, m.id(), m.name(), m.slug(), m.sourceId(), m.queryType(), null, null, node.getValue(),
+                            m.primaryKey(), m.tags());
+                    changed.add(m.id());
+                }
+            }
+        }
+        return changed;
+    }
+
+    /** Fires {@link ConfigChanged} for a model changed by something other than its own endpoint. */
+    void modelChanged(long id) {
+        Model m = db.inTransaction(c -> store.findModel(c, id)).orElse(null);
+        if (m != null) {
+            fire("model", id, m.slug(), Change.UPDATED);
+        }
+    }
+
     // ---- plumbing
 
-    private void checkSlug(Connection c, FieldProblems p, String table, String slug) throws SQLException {
-        if (slug != null && store.slugTaken(c, table, slug)) {
+    private void fire(String kind, long id, String slug, Change change) {
+        changes.fire(new ConfigChanged(kind, Long.toString(id), slug, change, CurrentActor.current()));
+    }
+
+    /** RFC 7386 merge of {@code patch} into a copy of {@code target}; fields in {@code replaced} are replaced whole. */
+    static ObjectNode merge(ObjectNode target, JsonNode patch, Set<String> replaced) {
+        ObjectNode result = target.deepCopy();
+        if (patch == null || !patch.isObject()) {
+            return result;
+        }
+        Iterator<Map.Entry<String, JsonNode>> fields = patch.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            JsonNode value = f.getValue();
+            JsonNode existing = result.get(f.getKey());
+            if (value.isNull()) {
+                result.remove(f.getKey());
+            } else if (value.isTextual() && SecretBox.MASK.equals(value.asText()) && existing != null) {
+                // the client sent back the masked secret it read: keep the stored one
+                continue;
+            } else if (value.isObject() && existing instanceof ObjectNode object && !replaced.contains(f.getKey())) {
+                result.set(f.getKey(), merge(object, value, Set.of()));
+            } else {
+                result.set(f.getKey(), value.deepCopy());
+            }
+        }
+        return result;
+    }
+
+    /** A secret given as the mask itself would store the mask: refuse it. */
+    private static void rejectMaskedSecrets(JsonNode node, String path, FieldProblems p) {
+        if (node == null || !node.isObject()) {
+            return;
+        }
+        node.fields().forEachRemaining(f -> {
+            String child = path + "." + f.getKey();
+            if (f.getValue().isTextual() && SecretBox.MASK.equals(f.getValue().asText())) {
+                p.add(child, "is a secret: send its value, not the mask");
+            } else {
+                rejectMaskedSecrets(f.getValue(), child, p);
+            }
+        });
+    }
+
+    private void checkSlug(Connection c, FieldProblems p, String table, String slug, long exceptId) throws SQLException {
+        if (slug != null && store.slugTaken(c, table, slug, exceptId)) {
             p.add("slug", "slug '" + slug + "' is already used");
         }
     }
@@ -323,6 +758,31 @@ public class Catalog {
             }
             throw e;
         }
+    }
+
+    /** A delete that lost a race with a new dependant (foreign key violation) becomes a 409. */
+    private static void deleteOrConflict(Insert<Boolean> delete, String kind, String id) throws SQLException {
+        try {
+            delete.run();
+        } catch (SQLException e) {
+            if ("23503".equals(e.getSQLState())) {
+                throw new ConflictException(kind + " " + id + " gained a dependant meanwhile; retry", Map.of());
+            }
+            throw e;
+        }
+    }
+
+    private static String text(JsonNode node, String field, String fallback) {
+        JsonNode v = node.get(field);
+        return v == null || !v.isTextual() ? fallback : v.asText();
+    }
+
+    private static String join(List<Long> ids) {
+        return String.join(", ", strings(ids));
+    }
+
+    private static List<String> strings(List<Long> ids) {
+        return ids.stream().map(String::valueOf).toList();
     }
 
     private static boolean validPort(JsonNode port) {

@@ -49,6 +49,15 @@ public class RunHistory {
         });
     }
 
+    /** The sync's runs that match the query (see {@link QueryParams#runs}). */
+    public List<Run> list(String syncId, dev.eddy.config.store.RunQuery query) {
+        long sync = Catalog.parseId("sync", syncId);
+        return db.inTransaction(c -> {
+            catalog.findSync(c, sync).orElseThrow(() -> new UnknownObjectException("sync", syncId));
+            return runs.list(c, sync, query);
+        });
+    }
+
     /** Applies a run event idempotently: replaying it changes nothing. */
     public Run apply(RunEvent event) {
         long id = Long.parseLong(event.getRunId());

@@ -58,11 +58,16 @@ public class SyncTriggers {
 
     /** Triggers the sync with this slug; answers the run id. */
     public String triggerBySlug(String slug, boolean fullResync) {
+        return triggerBySlug(slug, fullResync, false);
+    }
+
+    /** Triggers the sync with this slug; answers the run id. */
+    public String triggerBySlug(String slug, boolean fullResync, boolean resetCDC) {
         long id = db.inTransaction(c -> catalog.findSyncBySlug(c, slug))
                 .orElseThrow(() -> ValidationException.of("syncSlug", "no sync with slug '" + slug + "'")).id();
         return db.inTransaction(c -> {
             Sync sync = catalog.lockSync(c, id).orElseThrow(() -> ValidationException.of("syncSlug", "no sync with slug '" + slug + "'"));
-            return trigger(c, sync, fullResync, false);
+            return trigger(c, sync, fullResync, resetCDC);
         });
     }
 

@@ -57,6 +57,11 @@ public class ConfigSchema {
             CREATE TABLE IF NOT EXISTS config.api_keys (
               id bigserial PRIMARY KEY, name text NOT NULL, hash text NOT NULL UNIQUE,
               created_at timestamptz NOT NULL, revoked_at timestamptz)""",
+            "ALTER TABLE config.models ADD COLUMN IF NOT EXISTS dbt jsonb",
+            "ALTER TABLE config.models ADD COLUMN IF NOT EXISTS tags jsonb",
+            """
+            CREATE TABLE IF NOT EXISTS config.dbt_nodes (
+              unique_id text PRIMARY KEY, node jsonb NOT NULL, uploaded_at timestamptz NOT NULL)""",
     };
 
     private final AgroalDataSource dataSource;

@@ -68,6 +68,35 @@ public class RunStore {
                 syncId, limit, offset);
     }
 
+    /** The sync's runs that match the query. */
+    public List<Run> list(Connection c, long syncId, RunQuery q) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM config.runs WHERE sync_id = ?");
+        List<Object> params = new ArrayList<>();
+        params.add(syncId);
+        if (q.runId() != null) {
+            sql.append(" AND id = ?");
+            params.add(q.runId());
+        }
+        if (q.after() != null) {
+            sql.append(" AND coalesce(started_at, created_at) > ?");
+            params.add(ts(q.after()));
+        }
+        if (q.before() != null) {
+            sql.append(" AND coalesce(started_at, created_at) < ?");
+            params.add(ts(q.before()));
+        }
+        String order = switch (q.orderBy() == null ? "id" : q.orderBy()) {
+            case "createdAt" -> "created_at DESC, id DESC";
+            case "startedAt" -> "started_at DESC NULLS FIRST, id DESC";
+            case "finishedAt" -> "finished_at DESC NULLS FIRST, id DESC";
+            default -> "id DESC";
+        };
+        sql.append(" ORDER BY ").append(order).append(" LIMIT ? OFFSET ?");
+        params.add(q.limit());
+        params.add(q.offset());
+        return read(c, sql.toString(), params.toArray());
+    }
+
     private static List<Run> read(Connection c, String sql, Object... params) throws SQLException {
         List<Run> runs = new ArrayList<>();
         try (ResultSet rs = query(c, sql, params)) {

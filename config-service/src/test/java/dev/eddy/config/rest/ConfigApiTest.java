@@ -290,7 +290,7 @@ class ConfigApiTest {
                 .body("data[0].createdAt", notNullValue())
                 .body("data[0]", hasKey("startedAt"))
                 .body("data[0]", hasKey("finishedAt"))
-                .body("data[0]", hasKey("error"))
+                .body("data[0]", org.hamcrest.Matchers.not(hasKey("error")))
                 .body("data[0].querySize", equalTo(0))
                 .body("data[0].plannedRows.addedCount", equalTo(0))
                 .body("data[0].successfulRows.changedCount", equalTo(0))

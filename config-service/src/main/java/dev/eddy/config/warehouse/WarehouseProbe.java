@@ -1,0 +1,162 @@
+package dev.eddy.config.warehouse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eddy.config.domain.Source;
+import dev.eddy.contracts.secrets.SecretBox;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.postgresql.Driver;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Opens short, read-only connections to a source for the API's connection test and model preview; the
+ * only place in config-service where sealed secrets are opened. Row values are answered, never logged.
+ */
+@ApplicationScoped
+public class WarehouseProbe {
+
+    /** At most this many rows in a preview (Hightouch shows the first 100). */
+    public static final int MAX_PREVIEW_ROWS = 100;
+    private static final int TIMEOUT_SECONDS = 5;
+    private static final int QUERY_TIMEOUT_SECONDS = 30;
+    private static final Driver DRIVER = new Driver();
+
+    private final SecretBox secrets;
+
+    public WarehouseProbe(SecretBox secrets) {
+        this.secrets = secrets;
+    }
+
+    /** The answer of a connection test: ok, or the driver's message. */
+    public record TestResult(boolean success, String message) {
+    }
+
+    /** A column of a preview, by its warehouse type name. */
+    public record Column(String name, String type) {
+    }
+
+    /** The columns of a query and its first rows (column name to value, in column order). */
+    public record Preview(List<Column> columns, List<Map<String, Object>> rows) {
+        public List<String> columnNames() {
+            return columns.stream().map(Column::name).toList();
+        }
+    }
+
+    /** The source could not be reached or the query failed; the message is the warehouse's. */
+    public static class WarehouseException extends Exception {
+        public WarehouseException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** Connects and runs {@code SELECT 1}. */
+    public TestResult test(Source source) {
+        try (Connection c = connect(source); Statement s = c.createStatement()) {
+            s.setQueryTimeout(TIMEOUT_SECONDS);
+            s.execute("SELECT 1");
+            return new TestResult(true, "connected to " + source.type() + " source " + source.slug());
+        } catch (WarehouseException e) {
+            return new TestResult(false, e.getMessage());
+        } catch (SQLException e) {
+            return new TestResult(false, e.getMessage());
+        }
+    }
+
+    /** Runs the SQL read-only, wrapped so the warehouse stops after {@code limit} rows. */
+    public Preview preview(Source source, String sql, int limit) throws WarehouseException {
+        int rows = Math.max(0, Math.min(limit, MAX_PREVIEW_ROWS));
+        String inner = sql.strip();
+        while (inner.endsWith(";")) {
+            inner = inner.substring(0, inner.length() - 1).strip();
+        }
+        try (Connection c = connect(source)) {
+            c.setReadOnly(true);
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+                s.setMaxRows(rows);
+                try (ResultSet rs = s.executeQuery("SELECT * FROM (" + inner + "\n) AS eddy_preview LIMIT " + rows)) {
+                    ResultSetMetaData md = rs.getMetaData();
+                    List<Column> columns = new ArrayList<>();
+                    for (int i = 1; i <= md.getColumnCount(); i++) {
+                        columns.add(new Column(md.getColumnLabel(i), md.getColumnTypeName(i)));
+                    }
+                    List<Map<String, Object>> result = new ArrayList<>();
+                    while (rs.next()) {
+                        Map<String, Object> row = new LinkedHashMap<>();
+                        for (int i = 1; i <= columns.size(); i++) {
+                            row.put(columns.get(i - 1).name(), value(rs.getObject(i)));
+                        }
+                        result.add(row);
+                    }
+                    return new Preview(columns, result);
+                }
+            } finally {
+                c.rollback();
+            }
+        } catch (SQLException e) {
+            throw new WarehouseException(e.getMessage(), e);
+        }
+    }
+
+    /** JSON-friendly values: numbers, booleans and strings as they are, anything else as its text. */
+    private static Object value(Object v) {
+        if (v == null || v instanceof Number || v instanceof Boolean || v instanceof String) {
+            return v;
+        }
+        return v.toString();
+    }
+
+    private Connection connect(Source source) throws WarehouseException {
+        if (!"postgres".equals(source.type())) {
+            throw new WarehouseException("source type '" + source.type() + "' cannot be probed", null);
+        }
+        ObjectNode config = secrets.openSecrets(source.configuration().deepCopy());
+        String host = text(config, "host");
+        String database = text(config, "database");
+        String user = text(config, "user");
+        String port = config.hasNonNull("port") ? config.get("port").asText() : "5432";
+        String hostPart = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        String url = "jdbc:postgresql://" + hostPart + ":" + port + "/" + URLEncoder.encode(database, StandardCharsets.UTF_8);
+        Properties props = new Properties();
+        props.setProperty("user", user);
+        String password = text(config, "password");
+        if (!password.isEmpty()) {
+            props.setProperty("password", password);
+        }
+        props.setProperty("connectTimeout", Integer.toString(TIMEOUT_SECONDS));
+        props.setProperty("loginTimeout", Integer.toString(TIMEOUT_SECONDS));
+        props.setProperty("socketTimeout", Integer.toString(QUERY_TIMEOUT_SECONDS + 5));
+        props.setProperty("ApplicationName", "eddy-config");
+        String sslMode = text(config, "sslmode");
+        if (!sslMode.isEmpty()) {
+            props.setProperty("sslmode", sslMode);
+        }
+        try {
+            Connection c = DRIVER.connect(url, props);
+            if (c == null) {
+                throw new WarehouseException("not a PostgreSQL address: " + url, null);
+            }
+            return c;
+        } catch (SQLException e) {
+            throw new WarehouseException(e.getMessage(), e);
+        }
+    }
+
+    private static String text(JsonNode config, String field) {
+        JsonNode v = config.get(field);
+        return v == null || v.isNull() ? "" : v.asText();
+    }
+}
