@@ -1,0 +1,141 @@
+package dev.eddy.config.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import dev.eddy.contracts.avro.RunStatus;
+import dev.eddy.testsupport.EddyInfrastructureResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+import static dev.eddy.config.api.Fixtures.api;
+import static dev.eddy.config.api.Fixtures.customersModel;
+import static dev.eddy.config.api.Fixtures.finishRun;
+import static dev.eddy.config.api.Fixtures.sync;
+import static dev.eddy.config.api.Fixtures.unique;
+import static dev.eddy.config.api.Fixtures.warehouseSource;
+import static dev.eddy.config.api.Fixtures.webhook;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Validates the response of every read (and the trigger and validation answers) against the component
+ * schemas of the reference Hightouch OpenAPI document, with a JSON-schema validator.
+ * <p>
+ * OpenAPI 3.0 has no null type and the reference marks no field nullable; the only nulls Eddy returns are
+ * the ones Hightouch itself returns before the fact: a run's {@code startedAt}/{@code finishedAt} before it
+ * starts/ends, a sync's {@code lastRunAt} before its first run, and the inner {@code schedule.schedule} of a
+ * manual sync (no schedule at all; none of the four schedule shapes fits). Exactly those are allowed null here.
+ */
+@QuarkusTest
+@QuarkusTestResource(EddyInfrastructureResource.class)
+class ReferenceSpecConformanceTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Map<String, Set<String>> NULL_ALLOWED = Map.of(
+            "SyncRun", Set.of("startedAt", "finishedAt"), "Sync", Set.of("lastRunAt"));
+    private static ObjectNode components;
+
+    @BeforeAll
+    static void loadReference() throws IOException {
+        JsonNode doc;
+        // a copy of /work/shared/reference/hightouch-api-v1.openapi.yaml (MIT), so the test runs anywhere
+        try (var in = ReferenceSpecConformanceTest.class.getResourceAsStream("/reference/hightouch-api-v1.openapi.yaml")) {
+            doc = new ObjectMapper(new YAMLFactory()).readTree(in);
+        }
+        components = (ObjectNode) doc.get("components").deepCopy();
+        ObjectNode schemas = (ObjectNode) components.get("schemas");
+        NULL_ALLOWED.forEach((schema, fields) -> fields.forEach(field -> {
+            ObjectNode property = (ObjectNode) schemas.get(schema).get("properties").get(field);
+            ArrayNode types = property.putArray("type");
+            types.add("string").add("null");
+        }));
+        ObjectNode inner = (ObjectNode) schemas.get("Sync").get("properties").get("schedule").get("properties").get("schedule");
+        ((ArrayNode) inner.get("anyOf")).addObject().put("type", "null");
+    }
+
+    private static JsonSchema schema(String name, boolean list) {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode ref = JSON.createObjectNode().put("$ref", "#/components/schemas/" + name);
+        if (list) {
+            root.put("type", "object").putArray("required").add("data");
+            ObjectNode data = root.putObject("properties").putObject("data");
+            data.put("type", "array").set("items", ref);
+        } else {
+            root.setAll(ref);
+        }
+        root.set("components", components);
+        return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(root);
+    }
+
+    private static void assertValid(String schema, boolean list, String path) throws IOException {
+        String body = api().get(path).then().statusCode(200).extract().asString();
+        assertValidBody(schema, list, path, body);
+    }
+
+    private static void assertValidBody(String schema, boolean list, String what, String body) throws IOException {
+        JsonNode json = JSON.readTree(body);
+        if (list) {
+            assertTrue(json.get("data").size() > 0, what + " lists nothing: nothing was validated");
+        }
+        Set<ValidationMessage> errors = schema(schema, list).validate(json);
+        assertTrue(errors.isEmpty(), what + " breaks the reference schema " + schema + ": " + errors + "\n" + body);
+    }
+
+    @Test
+    void everyReadAnswerValidatesAgainstTheReferenceSchemas() throws IOException {
+        String sourceId = warehouseSource();
+        String modelId = customersModel(sourceId);
+        String tableModel = api().body(Map.of("name", "Table", "slug", unique("tbl"), "sourceId", sourceId,
+                "table", Map.of("name", "customers"), "primaryKey", "id", "tags", Map.of("team", "growth")))
+                .post("/api/v1/models").then().statusCode(201).extract().path("id");
+        String dbtModel = api().body(Map.of("name", "Dbt", "slug", unique("dbt"), "sourceId", sourceId, "queryType", "dbt_model",
+                "dbt", Map.of("dbtUniqueId", "model.shop.inline", "compiledSql", "select 1 as id"), "primaryKey", "id"))
+                .post("/api/v1/models").then().statusCode(201).extract().path("id");
+        String destinationId = webhook();
+        String pending = sync(modelId, destinationId);
+        String ran = sync(modelId, destinationId);
+
+        assertValid("Sync", false, "/api/v1/syncs/" + pending);
+        String trigger = api().post("/api/v1/syncs/" + ran + "/trigger").then().statusCode(200).extract().asString();
+        assertValidBody("TriggerRunOutput", false, "trigger", trigger);
+        String runId = JSON.readTree(trigger).get("id").asText();
+        assertValid("SyncRun", true, "/api/v1/syncs/" + ran + "/runs?runId=" + runId);
+        assertValid("Sync", false, "/api/v1/syncs/" + ran);
+        finishRun(ran, runId, RunStatus.success);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "success".equals(
+                api().get("/api/v1/syncs/" + ran).then().extract().path("status")));
+
+        assertValid("Source", true, "/api/v1/sources");
+        assertValid("Source", false, "/api/v1/sources/" + sourceId);
+        assertValid("Model", true, "/api/v1/models");
+        assertValid("Model", false, "/api/v1/models/" + modelId);
+        assertValid("Model", false, "/api/v1/models/" + tableModel);
+        assertValid("Model", false, "/api/v1/models/" + dbtModel);
+        assertValid("Destination", true, "/api/v1/destinations");
+        assertValid("Destination", false, "/api/v1/destinations/" + destinationId);
+        assertValid("Sync", true, "/api/v1/syncs");
+        assertValid("Sync", true, "/api/v1/syncs?modelId=" + modelId + "&orderBy=createdAt&limit=10");
+        assertValid("Sync", false, "/api/v1/syncs/" + ran);
+        assertValid("SyncRun", true, "/api/v1/syncs/" + ran + "/runs");
+        assertValid("SyncRun", true, "/api/v1/syncs/" + ran + "/runs?within=60&orderBy=startedAt");
+
+        String invalid = api().body(Map.of("slug", "")).post("/api/v1/syncs").then().statusCode(422).extract().asString();
+        assertValidBody("ValidateErrorJSON", false, "422", invalid);
+        String badParam = api().queryParam("orderBy", "colour").get("/api/v1/syncs").then().statusCode(422).extract().asString();
+        assertValidBody("ValidateErrorJSON", false, "422", badParam);
+    }
+}
