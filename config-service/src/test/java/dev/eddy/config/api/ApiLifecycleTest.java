@@ -327,6 +327,17 @@ class ApiLifecycleTest {
         }
     }
 
+    @Test
+    void theOpenApiDocumentAndSwaggerUiAreServedWithoutAKey() {
+        given().accept("application/json").get("/q/openapi").then().statusCode(200)
+                .body("paths", hasKey("/api/v1/syncs/{id}/trigger"))
+                .body("paths", hasKey("/api/v1/syncs/{id}/runs"))
+                .body("paths", hasKey("/api/v1/api-keys"))
+                .body("paths.'/api/v1/sources/{id}'", hasKey("patch"))
+                .body("paths.'/api/v1/sources/{id}'", hasKey("delete"));
+        given().get("/q/swagger-ui/").then().statusCode(200).body(containsString("swagger"));
+    }
+
     private static ConsumerRecord<String, Object> last(Map<String, List<ConsumerRecord<String, Object>>> byKey, String key) {
         List<ConsumerRecord<String, Object>> records = byKey.get(key);
         assertTrue(records != null && !records.isEmpty(), "nothing published under " + key);
