@@ -1,7 +1,5 @@
 package dev.eddy.delivery.service;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eddy.contracts.avro.BatchKind;
 import dev.eddy.contracts.avro.Change;
 import dev.eddy.contracts.avro.ChangeBatch;
@@ -11,18 +9,12 @@ import dev.eddy.contracts.avro.RowOutcome;
 import dev.eddy.contracts.secrets.SecretBox;
 import dev.eddy.contracts.spec.SyncSpec;
 import dev.eddy.delivery.config.DeliveryConfig;
-import dev.eddy.delivery.connector.ConnectorRegistry;
-import dev.eddy.delivery.mapping.FieldMapper;
-import dev.eddy.delivery.mapping.InvalidMappingException;
 import dev.eddy.delivery.mapping.RowDataException;
 import dev.eddy.delivery.messaging.DeadLetters;
 import dev.eddy.delivery.messaging.DeliveryEvents;
-import dev.eddy.delivery.spi.ConfigProblem;
-import dev.eddy.delivery.spi.ConnectorContext;
 import dev.eddy.delivery.spi.DeliveryRow;
 import dev.eddy.delivery.spi.DestinationConfigurationException;
 import dev.eddy.delivery.spi.DestinationConnector;
-import dev.eddy.delivery.spi.SyncMode;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
@@ -32,22 +24,20 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Delivers a run's change batches (protocol step 5): maps each batch's rows, writes them through the
  * destination's connector, publishes one outcome per row and the run's progress, and on the change set's END
  * publishes the end of the run's delivery. A fatal error (unknown destination type, invalid configuration,
  * unreachable destination) marks the run: its later batches are not sent and their rows are reported FAILED.
+ * Every rejected or failed row also goes to the dead-letter topic with its context ({@link DeadLetters}).
+ * The sync's spec is turned into a {@link DeliveryPlan} per batch (connector, mappings, type, limits, retries).
  * Idempotent on redelivery: a replayed batch is delivered again (at-least-once) and reported again.
  */
 @ApplicationScoped
 public class ChangeDelivery {
 
     private static final Logger LOG = Logger.getLogger(ChangeDelivery.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {
-    };
 
     /** Stops the delivery of a run; its message becomes the run's fatal error. */
     private static final class RunFatalException extends Exception {

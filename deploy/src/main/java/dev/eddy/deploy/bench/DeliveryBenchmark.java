@@ -62,6 +62,15 @@ public final class DeliveryBenchmark {
     private static final String SECRET_KEY = "bench-secret-key";
 
     public static void main(String[] args) throws Exception {
+        try {
+            benchmark(args);
+        } finally {
+            // client threads (HTTP, Kafka) must not keep the JVM alive after the figures are out
+            System.exit(0);
+        }
+    }
+
+    private static void benchmark(String[] args) throws Exception {
         int rows = intArg(args, "--rows", 1_000_000);
         int batch = intArg(args, "--batch", 1_000);
         int pgRows = intArg(args, "--pg-rows", 200_000);

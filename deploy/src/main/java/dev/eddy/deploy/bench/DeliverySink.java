@@ -12,12 +12,13 @@ import java.util.concurrent.atomic.AtomicLong;
 final class DeliverySink implements AutoCloseable {
 
     private final HttpServer server;
+    private final java.util.concurrent.ExecutorService executor = Executors.newFixedThreadPool(4);
     final AtomicLong requests = new AtomicLong();
     final AtomicLong bytes = new AtomicLong();
 
     DeliverySink() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
-        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.setExecutor(executor);
         byte[] ok = "{}".getBytes();
         server.createContext("/", exchange -> {
             long read = 0;
@@ -49,5 +50,6 @@ final class DeliverySink implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        executor.shutdownNow();
     }
 }

@@ -19,16 +19,8 @@ import dev.eddy.delivery.spi.WriteOutcome;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -52,7 +44,6 @@ public final class WebhookConnector implements DestinationConnector {
 
     public static final String TYPE = "webhook";
     private static final int MAX_BATCH_SIZE = 1000;
-    private static final int EXCERPT_CHARS = 200;
     /** Headers java.net.http sets itself and refuses to take from a caller. */
     private static final Set<String> RESTRICTED_HEADERS = Set.of("connection", "content-length", "expect", "host", "upgrade");
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
