@@ -92,6 +92,7 @@ public final class LocalLauncher {
             }
             if (kind == ServiceKind.CONFIG) {
                 props.put("eddy.suite.health-urls", String.join(",", healthUrls));
+                props.put("eddy.delivery.url", "http://127.0.0.1:" + s.port(ServiceKind.DELIVERY));
             }
             Map<String, String> env = new java.util.HashMap<>();
             env.put("EDDY_SECRET_KEY", secretKey);

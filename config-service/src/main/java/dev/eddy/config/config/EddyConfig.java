@@ -16,6 +16,16 @@ public interface EddyConfig {
     /** The bootstrap API key ({@code EDDY_API_KEY}), stored as a hash at start when present. */
     Optional<String> apiKey();
 
+    /** delivery-service, which config-service calls for test-a-row. */
+    Delivery delivery();
+
+    /** Where delivery-service answers. */
+    interface Delivery {
+        /** delivery-service's base URL ({@code POST <url>/internal/test-row}). */
+        @io.smallrye.config.WithDefault("http://127.0.0.1:8084")
+        String url();
+    }
+
     /** The rest of the suite, as the launcher describes it. */
     Suite suite();
 

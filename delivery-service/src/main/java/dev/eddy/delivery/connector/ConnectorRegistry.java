@@ -1,6 +1,9 @@
 package dev.eddy.delivery.connector;
 
 import dev.eddy.delivery.config.DeliveryConfig;
+import dev.eddy.delivery.connector.http.HttpRequestConnector;
+import dev.eddy.delivery.connector.kafka.KafkaTopicConnector;
+import dev.eddy.delivery.connector.postgres.PostgresConnector;
 import dev.eddy.delivery.connector.webhook.WebhookConnector;
 import dev.eddy.delivery.spi.DestinationConnector;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,22 +13,38 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /** The destination types delivery can write to, each with a way to create a fresh connector instance. */
 @ApplicationScoped
 public class ConnectorRegistry {
 
-    private final Map<String, Supplier<DestinationConnector>> connectors;
+    private final Map<String, Function<HttpTransport, DestinationConnector>> connectors;
+    private final HttpTransport transport;
 
     public ConnectorRegistry(DeliveryConfig config, HttpClient http, Clock clock) {
+        this.transport = HttpTransport.of(http);
+        var timeout = config.delivery().webhook().requestTimeout();
         this.connectors = Map.of(
-                WebhookConnector.TYPE, () -> new WebhookConnector(http, config.delivery().webhook().requestTimeout(), clock));
+                WebhookConnector.TYPE, t -> new WebhookConnector(t, timeout, clock),
+                HttpRequestConnector.TYPE, t -> new HttpRequestConnector(t, timeout, clock),
+                PostgresConnector.TYPE, t -> new PostgresConnector(),
+                KafkaTopicConnector.TYPE, t -> new KafkaTopicConnector());
     }
 
     /** A new connector for a destination type, or empty when no connector serves it. */
     public Optional<DestinationConnector> create(String type) {
-        return Optional.ofNullable(type).map(connectors::get).map(Supplier::get);
+        return create(type, transport);
+    }
+
+    /** A new connector whose HTTP calls go through {@code via} (test-a-row records them). */
+    public Optional<DestinationConnector> create(String type, HttpTransport via) {
+        return Optional.ofNullable(type).map(connectors::get).map(f -> f.apply(via));
+    }
+
+    /** The shared transport HTTP connectors use by default. */
+    public HttpTransport transport() {
+        return transport;
     }
 
     public Set<String> types() {

@@ -14,10 +14,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns a model row into the fields a destination receives, following the sync's mappings: a
- * {@code standard} mapping {@code {from, to}} sets {@code row[to] = data[from]} (null when the column is
- * absent); with no mappings the whole row is sent as it is. A removed row carries no data and maps to an
- * empty object: the destination identifies it by its primary key alone.
+ * Turns a model row into the fields a destination receives, following the sync's mappings, each with a
+ * {@code to} field and a {@code type}:
+ * <ul>
+ *   <li>{@code standard} {@code {from}}: the column's value (null when the column is absent);</li>
+ *   <li>{@code static} {@code {value}}: a fixed JSON value;</li>
+ *   <li>{@code variable} {@code {variable}}: {@code sync-id}, {@code sync-run-id} or {@code model-name};</li>
+ *   <li>{@code template} {@code {template}}: a Liquid template over {@code row} (every column of the row),
+ *       rendered to a string.</li>
+ * </ul>
+ * A dotted {@code to} ({@code address.city}) builds nested objects. With no mappings the whole row is sent as
+ * it is. A removed row carries no data and maps to an empty object: the destination identifies it by its
+ * primary key alone ({@link #clearedFields()} gives the mapped fields set to null, for {@code clear_fields}).
  */
 public final class FieldMapper {
 
@@ -26,31 +34,113 @@ public final class FieldMapper {
     private static final TypeReference<LinkedHashMap<String, Object>> OBJECT = new TypeReference<>() {
     };
 
-    private record Standard(String from, String to) {
+    /** The run-level values {@code variable} mappings read. */
+    public record Variables(String syncId, String runId, String modelName) {
+        public static Variables none() {
+            return new Variables(null, null, null);
+        }
     }
 
-    private final List<Standard> mappings;
+    /** One mapping, compiled: a value source and the destination path it writes. */
+    private interface Source {
+        Object value(Map<String, Object> data) throws RowDataException;
+    }
 
-    private FieldMapper(List<Standard> mappings) {
+    private record Compiled(List<String> path, Source source) {
+    }
+
+    private final List<Compiled> mappings;
+
+    private FieldMapper(List<Compiled> mappings) {
         this.mappings = mappings;
     }
 
-    /** A mapper for a sync's mappings; only {@code standard} mappings are supported so far. */
+    /** A mapper without run variables (variables map to null). */
     public static FieldMapper of(List<SyncSpec.Mapping> mappings) throws InvalidMappingException {
-        List<Standard> standard = new ArrayList<>();
+        return of(mappings, Variables.none());
+    }
+
+    /** A mapper for a sync's mappings within one run; every problem of a mapping is refused here, up front. */
+    public static FieldMapper of(List<SyncSpec.Mapping> mappings, Variables variables) throws InvalidMappingException {
+        List<Compiled> compiled = new ArrayList<>();
         for (SyncSpec.Mapping m : mappings) {
-            if (!"standard".equals(m.typeOrDefault())) {
-                throw new InvalidMappingException("mapping type '" + m.typeOrDefault() + "' is not supported");
-            }
-            if (m.from() == null || m.from().isBlank()) {
-                throw new InvalidMappingException("a standard mapping has no 'from' column");
-            }
+            String type = m.typeOrDefault();
+            String label = m.from() != null ? "column '" + m.from() + "'" : "a " + type + " mapping";
             if (m.to() == null || m.to().isBlank()) {
-                throw new InvalidMappingException("the mapping of column '" + m.from() + "' has no 'to' field");
+                throw new InvalidMappingException("the mapping of " + label + " has no 'to' field");
             }
-            standard.add(new Standard(m.from(), m.to()));
+            List<String> path = List.of(m.to().trim().split("\\.", -1));
+            if (path.stream().anyMatch(String::isBlank)) {
+                throw new InvalidMappingException("the 'to' field '" + m.to() + "' has an empty path segment");
+            }
+            Source source = switch (type) {
+                case "standard" -> {
+                    if (m.from() == null || m.from().isBlank()) {
+                        throw new InvalidMappingException("a standard mapping has no 'from' column");
+                    }
+                    String from = m.from();
+                    yield data -> data.get(from);
+                }
+                case "static" -> {
+                    Object value = m.value() == null ? null : JSON.convertValue(m.value(), Object.class);
+                    yield data -> value;
+                }
+                case "variable" -> {
+                    String value = variable(m.variable(), variables);
+                    yield data -> value;
+                }
+                case "template" -> {
+                    if (m.template() == null) {
+                        throw new InvalidMappingException("the template mapping to '" + m.to() + "' has no 'template'");
+                    }
+                    Liquid.Compiled template = Liquid.parse(m.template());
+                    yield data -> {
+                        try {
+                            return template.render(Map.of("row", data));
+                        } catch (InvalidMappingException e) {
+                            throw new RowDataException(e.getMessage(), e);
+                        }
+                    };
+                }
+                default -> throw new InvalidMappingException("mapping type '" + type
+                        + "' is not supported (standard, static, variable, template)");
+            };
+            compiled.add(new Compiled(path, source));
         }
-        return new FieldMapper(List.copyOf(standard));
+        return new FieldMapper(List.copyOf(compiled));
+    }
+
+    private static String variable(String name, Variables variables) throws InvalidMappingException {
+        if (name == null) {
+            throw new InvalidMappingException("a variable mapping has no 'variable'");
+        }
+        return switch (name) {
+            case "sync-id" -> variables.syncId();
+            case "sync-run-id" -> variables.runId();
+            case "model-name" -> variables.modelName();
+            default -> throw new InvalidMappingException("unknown variable '" + name
+                    + "' (sync-id, sync-run-id, model-name)");
+        };
+    }
+
+    /** The top-level destination fields the mappings write, in order; empty when whole rows are sent. */
+    public List<String> mappedFields() {
+        List<String> fields = new ArrayList<>();
+        for (Compiled m : mappings) {
+            if (!fields.contains(m.path().get(0))) {
+                fields.add(m.path().get(0));
+            }
+        }
+        return fields;
+    }
+
+    /** Every mapped destination field set to null (nested paths as nested objects): what clear_fields sends. */
+    public Map<String, Object> clearedFields() {
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (Compiled m : mappings) {
+            put(row, m.path(), null);
+        }
+        return row;
     }
 
     /**
@@ -62,18 +152,38 @@ public final class FieldMapper {
         if (op == DeliveryRow.Operation.REMOVED) {
             return Collections.emptyMap();
         }
-        Map<String, Object> data = parse(dataJson);
+        return mapData(parse(dataJson));
+    }
+
+    /** The destination fields of a row's data (already parsed). */
+    public Map<String, Object> mapData(Map<String, Object> data) throws RowDataException {
         if (mappings.isEmpty()) {
             return data;
         }
         Map<String, Object> row = new LinkedHashMap<>();
-        for (Standard m : mappings) {
-            row.put(m.to(), data.get(m.from()));
+        for (Compiled m : mappings) {
+            put(row, m.path(), m.source().value(data));
         }
         return row;
     }
 
-    private static Map<String, Object> parse(String dataJson) throws RowDataException {
+    @SuppressWarnings("unchecked")
+    private static void put(Map<String, Object> row, List<String> path, Object value) {
+        Map<String, Object> at = row;
+        for (int i = 0; i < path.size() - 1; i++) {
+            Object next = at.get(path.get(i));
+            if (!(next instanceof Map)) {
+                // a later nested path wins over an earlier plain value of the same name
+                next = new LinkedHashMap<String, Object>();
+                at.put(path.get(i), next);
+            }
+            at = (Map<String, Object>) next;
+        }
+        at.put(path.get(path.size() - 1), value);
+    }
+
+    /** Parses a row's data JSON into an ordered map with exact decimals. */
+    public static Map<String, Object> parse(String dataJson) throws RowDataException {
         if (dataJson == null) {
             throw new RowDataException("the row has no data", null);
         }

@@ -46,6 +46,11 @@ public final class RetryPolicy {
         this.jitter = jitter;
     }
 
+    /** The same policy (clock, sleeper, jitter) with other settings: a sync's own retry configuration. */
+    public RetryPolicy with(Settings other) {
+        return new RetryPolicy(other, clock, sleeper, jitter);
+    }
+
     public Settings settings() {
         return settings;
     }

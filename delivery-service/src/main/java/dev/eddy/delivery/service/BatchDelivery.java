@@ -35,6 +35,20 @@ public class BatchDelivery {
     }
 
     public SliceOutcome deliver(DestinationConnector connector, List<DeliveryRow> rows) {
+        return deliver(connector, rows, retryPolicy);
+    }
+
+    /** The service's retry policy, for callers that adjust it per sync. */
+    public RetryPolicy defaultPolicy() {
+        return retryPolicy;
+    }
+
+    /**
+     * Writes {@code rows} under {@code retryPolicy}. When a connector that judges a write as a whole rejects
+     * every row of a write of several rows, the rows are split in halves and each half is written again,
+     * recursively, so the rejected rows are isolated (each keeping its own reason) and the good ones land.
+     */
+    public SliceOutcome deliver(DestinationConnector connector, List<DeliveryRow> rows, RetryPolicy retryPolicy) {
         FinalOutcome[] outcomes = new FinalOutcome[rows.size()];
         List<Integer> pending = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
@@ -51,6 +65,10 @@ public class BatchDelivery {
                 if (written == null || written.size() != slice.size()) {
                     throw new IllegalStateException("connector " + connector.type() + " returned "
                             + (written == null ? "no" : written.size()) + " outcomes for " + slice.size() + " rows");
+                }
+                if (pending.size() > 1 && !connector.outcomesPerRow()
+                        && written.stream().allMatch(o -> o.status() == WriteOutcome.Status.REJECTED)) {
+                    return split(connector, rows, pending, outcomes, retryPolicy);
                 }
                 List<Integer> stillPending = new ArrayList<>();
                 reason = null;
@@ -91,6 +109,26 @@ public class BatchDelivery {
                 return failRest(outcomes, pending, reason + " (after " + made + " attempts)", Optional.empty());
             }
         }
+    }
+
+    private SliceOutcome split(DestinationConnector connector, List<DeliveryRow> rows, List<Integer> pending,
+                               FinalOutcome[] outcomes, RetryPolicy retryPolicy) {
+        int middle = pending.size() / 2;
+        LOG.debugf("A write of %d rows was rejected as a whole; retrying its halves to isolate the rejected rows",
+                pending.size());
+        Optional<String> fatal = Optional.empty();
+        for (List<Integer> half : List.of(pending.subList(0, middle), pending.subList(middle, pending.size()))) {
+            if (fatal.isPresent()) {
+                failRest(outcomes, half, "not sent: " + fatal.get(), fatal);
+                continue;
+            }
+            SliceOutcome sub = deliver(connector, half.stream().map(rows::get).toList(), retryPolicy);
+            for (int j = 0; j < half.size(); j++) {
+                outcomes[half.get(j)] = sub.outcomes().get(j);
+            }
+            fatal = sub.fatalError();
+        }
+        return new SliceOutcome(Arrays.asList(outcomes), fatal);
     }
 
     private static boolean awaitRetry(RetryPolicy.Attempts attempts, Optional<Duration> retryAfter) {

@@ -1,7 +1,5 @@
 package dev.eddy.delivery.service;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eddy.contracts.avro.BatchKind;
 import dev.eddy.contracts.avro.Change;
 import dev.eddy.contracts.avro.ChangeBatch;
@@ -11,17 +9,12 @@ import dev.eddy.contracts.avro.RowOutcome;
 import dev.eddy.contracts.secrets.SecretBox;
 import dev.eddy.contracts.spec.SyncSpec;
 import dev.eddy.delivery.config.DeliveryConfig;
-import dev.eddy.delivery.connector.ConnectorRegistry;
-import dev.eddy.delivery.mapping.FieldMapper;
-import dev.eddy.delivery.mapping.InvalidMappingException;
 import dev.eddy.delivery.mapping.RowDataException;
+import dev.eddy.delivery.messaging.DeadLetters;
 import dev.eddy.delivery.messaging.DeliveryEvents;
-import dev.eddy.delivery.spi.ConfigProblem;
-import dev.eddy.delivery.spi.ConnectorContext;
 import dev.eddy.delivery.spi.DeliveryRow;
 import dev.eddy.delivery.spi.DestinationConfigurationException;
 import dev.eddy.delivery.spi.DestinationConnector;
-import dev.eddy.delivery.spi.SyncMode;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
@@ -30,22 +23,21 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 
 /**
  * Delivers a run's change batches (protocol step 5): maps each batch's rows, writes them through the
  * destination's connector, publishes one outcome per row and the run's progress, and on the change set's END
  * publishes the end of the run's delivery. A fatal error (unknown destination type, invalid configuration,
  * unreachable destination) marks the run: its later batches are not sent and their rows are reported FAILED.
+ * Every rejected or failed row also goes to the dead-letter topic with its context ({@link DeadLetters}).
+ * The sync's spec is turned into a {@link DeliveryPlan} per batch (connector, mappings, type, limits, retries).
  * Idempotent on redelivery: a replayed batch is delivered again (at-least-once) and reported again.
  */
 @ApplicationScoped
 public class ChangeDelivery {
 
     private static final Logger LOG = Logger.getLogger(ChangeDelivery.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {
-    };
 
     /** Stops the delivery of a run; its message becomes the run's fatal error. */
     private static final class RunFatalException extends Exception {
@@ -54,7 +46,8 @@ public class ChangeDelivery {
         }
     }
 
-    private final ConnectorRegistry connectors;
+    private final DeliveryPlanner planner;
+    private final DeadLetters deadLetters;
     private final BatchDelivery batchDelivery;
     private final RunTracker runs;
     private final DeliveryEvents events;
@@ -62,9 +55,10 @@ public class ChangeDelivery {
     private final DeliveryConfig config;
     private final Clock clock;
 
-    public ChangeDelivery(ConnectorRegistry connectors, BatchDelivery batchDelivery, RunTracker runs,
+    public ChangeDelivery(DeliveryPlanner planner, DeadLetters deadLetters, BatchDelivery batchDelivery, RunTracker runs,
                           DeliveryEvents events, SecretBox secretBox, DeliveryConfig config, Clock clock) {
-        this.connectors = connectors;
+        this.planner = planner;
+        this.deadLetters = deadLetters;
         this.batchDelivery = batchDelivery;
         this.runs = runs;
         this.events = events;
@@ -113,6 +107,7 @@ public class ChangeDelivery {
             rowOutcomes.add(RowOutcome.newBuilder().setPk(change.getPk()).setOp(change.getOp())
                     .setStatus(outcome.status()).setReason(outcome.reason()).build());
         }
+        deadLetter(batch, outcomes);
         events.batchDelivered(batch.getSyncId(), batch.getRunId(), batch.getSeq(), rowOutcomes);
         run.addOutcomes(rowOutcomes.size());
         if (run.progressDue(clock.instant(), config.delivery().progressInterval())) {
@@ -126,47 +121,45 @@ public class ChangeDelivery {
 
     private List<FinalOutcome> deliverTo(ChangeBatch batch, RunTracker.RunState run) throws RunFatalException {
         SyncSpec spec = spec(batch);
-        String type = spec.destination() == null ? null : spec.destination().type();
-        DestinationConnector connector = connectors.create(type)
-                .orElseThrow(() -> new RunFatalException("unknown destination type " + type));
+        DeliveryPlan plan;
+        try {
+            plan = planner.plan(spec, batch.getSyncId(), batch.getRunId(), secretBox::open);
+        } catch (DeliveryPlanner.PlanException e) {
+            throw new RunFatalException(e.getMessage());
+        }
+        DestinationConnector connector = plan.connector();
         try (connector) {
-            Map<String, Object> configuration = configuration(spec);
-            List<ConfigProblem> problems = connector.validate(configuration);
-            if (!problems.isEmpty()) {
-                throw new RunFatalException(new DestinationConfigurationException(problems).getMessage());
-            }
-            SyncMode mode = mode(spec, connector);
-            FieldMapper mapper;
-            try {
-                mapper = FieldMapper.of(spec.mappings());
-            } catch (InvalidMappingException e) {
-                throw new RunFatalException("invalid field mapping: " + e.getMessage());
-            }
-
             List<Change> changes = batch.getChanges();
             FinalOutcome[] outcomes = new FinalOutcome[changes.size()];
             List<DeliveryRow> rows = new ArrayList<>();
             List<Integer> positions = new ArrayList<>();
             for (int i = 0; i < changes.size(); i++) {
                 Change change = changes.get(i);
-                DeliveryRow.Operation op = operation(change.getOp());
                 try {
-                    rows.add(new DeliveryRow(op, change.getPk(), mapper.map(op, change.getData())));
-                    positions.add(i);
+                    DeliveryRow row = plan.row(operation(change.getOp()), change.getPk(), change.getData());
+                    if (row == null) {
+                        // an event sync sends added rows only; the others are done with, not failed
+                        outcomes[i] = FinalOutcome.accepted();
+                    } else {
+                        rows.add(row);
+                        positions.add(i);
+                    }
                 } catch (RowDataException e) {
                     outcomes[i] = FinalOutcome.rejected(e.getMessage());
                 }
             }
-
+            if (rows.isEmpty()) {
+                return Arrays.asList(outcomes);
+            }
             try {
-                connector.open(new ConnectorContext(batch.getSyncId(), batch.getRunId(), mode, configuration, secretBox::open));
+                connector.open(plan.context());
             } catch (DestinationConfigurationException e) {
                 throw new RunFatalException(e.getMessage());
             } catch (RuntimeException e) {
-                throw new RunFatalException("destination connector " + type + " failed to open: " + e);
+                throw new RunFatalException("destination connector " + connector.type() + " failed to open: " + e);
             }
 
-            int sliceSize = sliceSize(spec, connector);
+            int sliceSize = plan.sliceSize();
             for (int from = 0; from < rows.size(); from += sliceSize) {
                 int to = Math.min(rows.size(), from + sliceSize);
                 List<FinalOutcome> slice;
@@ -174,7 +167,7 @@ public class ChangeDelivery {
                 if (fatal != null) {
                     slice = notSent(to - from, fatal);
                 } else {
-                    BatchDelivery.SliceOutcome delivered = batchDelivery.deliver(connector, rows.subList(from, to));
+                    BatchDelivery.SliceOutcome delivered = batchDelivery.deliver(connector, rows.subList(from, to), plan.retryPolicy());
                     delivered.fatalError().ifPresent(error -> markFatal(run, error));
                     slice = delivered.outcomes();
                 }
@@ -183,6 +176,36 @@ public class ChangeDelivery {
                 }
             }
             return Arrays.asList(outcomes);
+        }
+    }
+
+    private void deadLetter(ChangeBatch batch, List<FinalOutcome> outcomes) {
+        List<DeadLetters.Letter> letters = new ArrayList<>();
+        String type = null;
+        for (int i = 0; i < outcomes.size(); i++) {
+            FinalOutcome outcome = outcomes.get(i);
+            if (outcome.status() == OutcomeStatus.ACCEPTED) {
+                continue;
+            }
+            if (type == null) {
+                type = destinationType(batch);
+            }
+            Change change = batch.getChanges().get(i);
+            letters.add(new DeadLetters.Letter(batch.getSyncId(), batch.getRunId(), type,
+                    change.getOp().name().toLowerCase(Locale.ROOT), change.getPk(), outcome.status().name(),
+                    outcome.reason(), change.getData()));
+        }
+        if (!letters.isEmpty()) {
+            deadLetters.send(letters);
+        }
+    }
+
+    private static String destinationType(ChangeBatch batch) {
+        try {
+            SyncSpec spec = SyncSpec.fromJson(batch.getSpecJson());
+            return spec.destination() == null ? null : spec.destination().type();
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 
@@ -206,37 +229,6 @@ public class ChangeDelivery {
         } catch (IllegalArgumentException e) {
             throw new RunFatalException("the run's sync spec cannot be read: " + e.getMessage());
         }
-    }
-
-    private static Map<String, Object> configuration(SyncSpec spec) {
-        if (spec.destination().configuration() == null) {
-            return Map.of();
-        }
-        return JSON.convertValue(spec.destination().configuration(), OBJECT);
-    }
-
-    private static SyncMode mode(SyncSpec spec, DestinationConnector connector) throws RunFatalException {
-        SyncMode mode;
-        try {
-            mode = SyncMode.fromName(spec.mode());
-        } catch (IllegalArgumentException e) {
-            throw new RunFatalException(e.getMessage());
-        }
-        if (!connector.supportedModes().contains(mode)) {
-            throw new RunFatalException("destination type " + connector.type() + " does not support mode "
-                    + spec.mode());
-        }
-        return mode;
-    }
-
-    /** The connector's batch limit, lowered by the sync's {@code batchSize} when it sets one. */
-    private static int sliceSize(SyncSpec spec, DestinationConnector connector) {
-        int max = Math.max(1, connector.maxBatchSize());
-        var batchSize = spec.configuration() == null ? null : spec.configuration().get("batchSize");
-        if (batchSize != null && batchSize.canConvertToInt() && batchSize.asInt() > 0) {
-            return Math.min(max, batchSize.asInt());
-        }
-        return max;
     }
 
     private static DeliveryRow.Operation operation(ChangeOp op) {

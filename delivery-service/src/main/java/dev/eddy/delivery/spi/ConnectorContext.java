@@ -3,9 +3,15 @@ package dev.eddy.delivery.spi;
 import java.util.Map;
 
 /**
- * What a connector is opened with: the run it writes for, the sync's mode, the destination's configuration
- * (secret values still sealed) and the means to open those secrets.
+ * What a connector is opened with: the run it writes for, the sync's mode and settings, the destination's
+ * configuration (secret values still sealed) and the means to open those secrets.
  */
 public record ConnectorContext(String syncId, String runId, SyncMode mode, Map<String, Object> configuration,
-                               SecretOpener secrets) {
+                               SecretOpener secrets, DeliverySettings settings) {
+
+    /** A context with default settings (object sync, no delete, no rate limit, one request at a time). */
+    public ConnectorContext(String syncId, String runId, SyncMode mode, Map<String, Object> configuration,
+                            SecretOpener secrets) {
+        this(syncId, runId, mode, configuration, secrets, DeliverySettings.defaults());
+    }
 }

@@ -44,6 +44,25 @@ public interface DestinationConnector extends AutoCloseable {
     /** The sync modes this connector can carry out. */
     Set<SyncMode> supportedModes();
 
+    /** The sync types ({@code object}, {@code event}) this connector can carry out; a run of another type fails. */
+    default Set<SyncType> supportedTypes() {
+        return java.util.EnumSet.allOf(SyncType.class);
+    }
+
+    /**
+     * True when {@link #write(List)} judges each row on its own (one request or statement outcome per row); false
+     * when a write succeeds or fails as a whole, in which case the runtime splits a wholly rejected write in
+     * halves, recursively, to isolate the rejected rows so the good ones still land.
+     */
+    default boolean outcomesPerRow() {
+        return false;
+    }
+
+    /** Attempts per write (the first included) when the sync sets none; 0 takes the service's default. */
+    default int defaultMaxAttempts() {
+        return 0;
+    }
+
     /** The most rows one {@link #write(List)} call may carry. */
     int maxBatchSize();
 

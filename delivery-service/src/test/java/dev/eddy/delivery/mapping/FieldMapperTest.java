@@ -71,9 +71,69 @@ class FieldMapperTest {
     @Test
     void unsupportedOrIncompleteMappingsAreRefusedUpFront() {
         InvalidMappingException type = assertThrows(InvalidMappingException.class,
-                () -> FieldMapper.of(List.of(new SyncSpec.Mapping(null, "x", "template", null, null, "{{ row.email }}"))));
-        assertTrue(type.getMessage().contains("template"));
+                () -> FieldMapper.of(List.of(new SyncSpec.Mapping(null, "x", "lookup", null, null, null))));
+        assertTrue(type.getMessage().contains("lookup"));
         assertThrows(InvalidMappingException.class, () -> FieldMapper.of(List.of(standard("email", " "))));
         assertThrows(InvalidMappingException.class, () -> FieldMapper.of(List.of(standard(null, "email"))));
+        assertThrows(InvalidMappingException.class, () -> FieldMapper.of(List.of(
+                new SyncSpec.Mapping(null, "x", "variable", null, "warehouse-name", null))));
+        assertThrows(InvalidMappingException.class, () -> FieldMapper.of(List.of(
+                new SyncSpec.Mapping(null, "x", "template", null, null, "{% if %}"))));
+    }
+
+    @Test
+    void staticMappingsSetFixedJsonValues() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        FieldMapper mapper = FieldMapper.of(List.of(
+                new SyncSpec.Mapping(null, "source", "static", json.readTree("\"eddy\""), null, null),
+                new SyncSpec.Mapping(null, "tags", "static", json.readTree("[\"vip\", 2]"), null, null)));
+
+        Map<String, Object> row = mapper.map(Operation.ADDED, ROW);
+
+        assertEquals("eddy", row.get("source"));
+        assertEquals(List.of("vip", 2), row.get("tags"));
+    }
+
+    @Test
+    void variableMappingsNameTheSyncTheRunAndTheModel() throws Exception {
+        FieldMapper mapper = FieldMapper.of(List.of(
+                new SyncSpec.Mapping(null, "sync", "variable", null, "sync-id", null),
+                new SyncSpec.Mapping(null, "run", "variable", null, "sync-run-id", null),
+                new SyncSpec.Mapping(null, "model", "variable", null, "model-name", null)),
+                new FieldMapper.Variables("42", "1700000000001", "Active users"));
+
+        assertEquals(Map.of("sync", "42", "run", "1700000000001", "model", "Active users"), mapper.map(Operation.CHANGED, ROW));
+    }
+
+    @Test
+    void templateMappingsRenderLiquidOverTheRow() throws Exception {
+        FieldMapper mapper = FieldMapper.of(List.of(
+                new SyncSpec.Mapping(null, "email", "template", null, null, "{{ row.email | upcase }}"),
+                new SyncSpec.Mapping(null, "greeting", "template", null, null, "Hi {{ row.first_name }} (#{{ row.id }})")));
+
+        Map<String, Object> row = mapper.map(Operation.ADDED, ROW);
+
+        assertEquals("ADA@EXAMPLE.COM", row.get("email"));
+        assertEquals("Hi Ada (#7)", row.get("greeting"));
+    }
+
+    @Test
+    void dottedDestinationPathsBuildNestedObjects() throws Exception {
+        FieldMapper mapper = FieldMapper.of(List.of(standard("email", "contact.email"), standard("first_name", "contact.name.first"),
+                standard("id", "id")));
+
+        Map<String, Object> row = mapper.map(Operation.ADDED, ROW);
+
+        assertEquals(Map.of("contact", Map.of("email", "ada@example.com", "name", Map.of("first", "Ada")), "id", 7), row);
+        assertEquals(List.of("contact", "id"), mapper.mappedFields());
+        Map<String, Object> cleared = new java.util.HashMap<>();
+        cleared.put("id", null);
+        Map<String, Object> name = new java.util.HashMap<>();
+        name.put("first", null);
+        Map<String, Object> contact = new java.util.HashMap<>();
+        contact.put("email", null);
+        contact.put("name", name);
+        cleared.put("contact", contact);
+        assertEquals(cleared, mapper.clearedFields());
     }
 }

@@ -3,7 +3,11 @@ package dev.eddy.delivery.connector.webhook;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eddy.delivery.connector.HttpErrors;
+import dev.eddy.delivery.connector.HttpTransport;
+import dev.eddy.delivery.connector.Signatures;
 import dev.eddy.delivery.spi.ConfigProblem;
+import dev.eddy.delivery.spi.RequestThrottle;
 import dev.eddy.delivery.spi.ConnectorContext;
 import dev.eddy.delivery.spi.DeliveryRow;
 import dev.eddy.delivery.spi.DestinationConfigurationException;
@@ -15,16 +19,8 @@ import dev.eddy.delivery.spi.WriteOutcome;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -37,7 +33,9 @@ import java.util.Set;
 /**
  * The {@code webhook} destination: POSTs each batch as one JSON document
  * {@code {"syncId", "runId", "batch": [{"op", "primaryKey", "row"}]}} to the configured {@code url}, with
- * {@code Content-Type: application/json} and the configured {@code headers} (values may be sealed secrets).
+ * {@code Content-Type: application/json} and the configured {@code headers} (values may be sealed secrets);
+ * with a {@code signingSecret} (may be sealed) every request carries {@code X-Eddy-Signature: sha256=<hex>}, the
+ * HMAC-SHA256 of the raw body under that secret.
  * A 2xx accepts the whole batch; 429 and 5xx are retriable; connection failures and timeouts are retriable
  * and mark the destination unreachable; any other status rejects every row of the batch with the status and
  * an excerpt of the response body.
@@ -46,21 +44,22 @@ public final class WebhookConnector implements DestinationConnector {
 
     public static final String TYPE = "webhook";
     private static final int MAX_BATCH_SIZE = 1000;
-    private static final int EXCERPT_CHARS = 200;
     /** Headers java.net.http sets itself and refuses to take from a caller. */
     private static final Set<String> RESTRICTED_HEADERS = Set.of("connection", "content-length", "expect", "host", "upgrade");
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
 
-    private final HttpClient http;
+    private final HttpTransport http;
     private final Duration requestTimeout;
     private final Clock clock;
     private URI url;
     private Map<String, String> headers = Map.of();
     private String syncId;
     private String runId;
+    private String signingSecret;
+    private RequestThrottle throttle = RequestThrottle.unlimited();
 
     /** @param http shared by every instance; the connector never closes it */
-    public WebhookConnector(HttpClient http, Duration requestTimeout, Clock clock) {
+    public WebhookConnector(HttpTransport http, Duration requestTimeout, Clock clock) {
         this.http = http;
         this.requestTimeout = requestTimeout;
         this.clock = clock;
@@ -102,6 +101,10 @@ public final class WebhookConnector implements DestinationConnector {
             } catch (IllegalArgumentException e) {
                 problems.add(new ConfigProblem("url", "is not a URL: " + e.getMessage()));
             }
+        }
+        Object secret = configuration == null ? null : configuration.get("signingSecret");
+        if (secret != null && (!(secret instanceof String text) || text.isEmpty())) {
+            problems.add(new ConfigProblem("signingSecret", "must be a non-empty string"));
         }
         Object headers = configuration == null ? null : configuration.get("headers");
         if (headers != null) {
@@ -146,40 +149,45 @@ public final class WebhookConnector implements DestinationConnector {
             }
         }
         this.headers = Collections.unmodifiableMap(opened);
+        if (context.configuration().get("signingSecret") instanceof String sealed) {
+            try {
+                this.signingSecret = context.secrets().open(sealed);
+            } catch (IllegalStateException e) {
+                throw new DestinationConfigurationException(List.of(
+                        new ConfigProblem("signingSecret", "the sealed value cannot be opened")));
+            }
+        }
+        this.throttle = context.settings().throttle();
     }
 
     @Override
     public List<WriteOutcome> write(List<DeliveryRow> rows) throws RetriableDeliveryException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(url)
-                .timeout(requestTimeout)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body(rows)));
+        byte[] body = body(rows);
+        Map<String, String> requestHeaders = new LinkedHashMap<>();
         headers.forEach((name, value) -> {
             if (!name.equalsIgnoreCase("content-type")) {
-                request.header(name, value);
+                requestHeaders.put(name, value);
             }
         });
-        request.header("Content-Type", "application/json");
-        HttpResponse<String> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (HttpTimeoutException e) {
-            throw RetriableDeliveryException.unreachable("no answer from " + hostOf() + " within the timeout", e);
-        } catch (IOException e) {
-            throw RetriableDeliveryException.unreachable("cannot reach " + hostOf() + ": " + describe(e), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw RetriableDeliveryException.unreachable("interrupted while calling " + hostOf(), e);
+        requestHeaders.put("Content-Type", "application/json");
+        if (signingSecret != null) {
+            requestHeaders.put(Signatures.HEADER, Signatures.sign(signingSecret, body));
         }
-        int status = response.statusCode();
+        HttpTransport.Answer answer;
+        try {
+            throttle.acquire();
+            answer = http.send(new HttpTransport.Call("POST", url, requestHeaders, body, requestTimeout));
+        } catch (IOException | InterruptedException e) {
+            throw HttpErrors.unreachable(url, e);
+        }
+        int status = answer.status();
         if (status >= 200 && status < 300) {
             return Collections.nCopies(rows.size(), WriteOutcome.accepted());
         }
-        String reason = "HTTP " + status + ": " + excerpt(response.body());
-        if (status == 429 || status >= 500) {
-            throw RetriableDeliveryException.unavailable(reason,
-                    response.headers().firstValue("Retry-After").map(this::parseRetryAfter).orElse(null));
+        if (HttpErrors.retriable(status)) {
+            throw HttpErrors.unavailable(answer, clock);
         }
-        return Collections.nCopies(rows.size(), WriteOutcome.rejected(reason));
+        return Collections.nCopies(rows.size(), WriteOutcome.rejected(HttpErrors.reason(answer)));
     }
 
     @Override
@@ -205,43 +213,5 @@ public final class WebhookConnector implements DestinationConnector {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a webhook body cannot be written as JSON", e);
         }
-    }
-
-    /** {@code Retry-After} as delay-seconds or an HTTP date; null when it is neither. */
-    Duration parseRetryAfter(String value) {
-        String text = value.trim();
-        try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(text)));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                Duration until = Duration.between(clock.instant(), ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-                return until.isNegative() ? Duration.ZERO : until;
-            } catch (DateTimeParseException notADate) {
-                return null;
-            }
-        }
-    }
-
-    private String hostOf() {
-        return url.getHost() + (url.getPort() > 0 ? ":" + url.getPort() : "");
-    }
-
-    private static String describe(IOException e) {
-        if (e instanceof java.net.ConnectException) {
-            return "connection refused";
-        }
-        String message = e.getMessage();
-        if ((message == null || message.isBlank()) && e.getCause() != null) {
-            message = e.getCause().getMessage();
-        }
-        return e.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : " (" + message + ")");
-    }
-
-    private static String excerpt(String body) {
-        if (body == null || body.isBlank()) {
-            return "(empty body)";
-        }
-        String flat = body.replaceAll("\\s+", " ").trim();
-        return flat.length() <= EXCERPT_CHARS ? flat : flat.substring(0, EXCERPT_CHARS) + "…";
     }
 }

@@ -4,6 +4,7 @@ import static dev.eddy.delivery.SinkHeaders.header;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eddy.contracts.secrets.SecretBox;
+import dev.eddy.delivery.connector.HttpTransport;
 import dev.eddy.delivery.spi.ConfigProblem;
 import dev.eddy.delivery.spi.ConnectorContext;
 import dev.eddy.delivery.spi.DeliveryRow;
@@ -39,8 +40,8 @@ class WebhookConnectorTest {
     private static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
     private final RecordingHttpSink sink = new RecordingHttpSink();
     private final SecretBox secrets = new SecretBox("unit-test-key");
-    private final WebhookConnector connector = new WebhookConnector(
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build(), Duration.ofSeconds(2),
+    private final WebhookConnector connector = new WebhookConnector(HttpTransport.of(
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()), Duration.ofSeconds(2),
             Clock.fixed(NOW, ZoneOffset.UTC));
 
     @AfterEach
@@ -89,6 +90,20 @@ class WebhookConnectorTest {
                   {"op": "removed", "primaryKey": "2", "row": {}}]}""");
         assertEquals(expected, new ObjectMapper().readTree(request.body()));
         assertTrue(request.body().contains("123.40"));
+    }
+
+    @Test
+    void aSigningSecretSignsTheRawBodyWithHmacSha256() throws Exception {
+        open(Map.of("url", sink.url(), "signingSecret", secrets.seal("whsec_test")));
+
+        assertEquals(List.of(WriteOutcome.accepted(), WriteOutcome.accepted()), connector.write(rows()));
+
+        RecordingHttpSink.Request request = sink.requests().get(0);
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec("whsec_test".getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+        String expected = "sha256=" + java.util.HexFormat.of().formatHex(
+                mac.doFinal(request.body().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertEquals(expected, request.header("X-Eddy-Signature"));
     }
 
     @Test

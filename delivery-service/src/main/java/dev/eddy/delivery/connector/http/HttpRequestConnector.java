@@ -1,0 +1,420 @@
+package dev.eddy.delivery.connector.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eddy.delivery.connector.HttpErrors;
+import dev.eddy.delivery.connector.HttpTransport;
+import dev.eddy.delivery.connector.Signatures;
+import dev.eddy.delivery.mapping.InvalidMappingException;
+import dev.eddy.delivery.mapping.Liquid;
+import dev.eddy.delivery.spi.ConfigProblem;
+import dev.eddy.delivery.spi.ConnectorContext;
+import dev.eddy.delivery.spi.DeliveryRow;
+import dev.eddy.delivery.spi.DestinationConfigurationException;
+import dev.eddy.delivery.spi.DestinationConnector;
+import dev.eddy.delivery.spi.RateLimit;
+import dev.eddy.delivery.spi.RequestThrottle;
+import dev.eddy.delivery.spi.RetriableDeliveryException;
+import dev.eddy.delivery.spi.SyncMode;
+import dev.eddy.delivery.spi.WriteOutcome;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+
+/**
+ * The {@code http} destination (Hightouch's "HTTP Request"): per event kind ({@code added}, {@code changed},
+ * {@code removed}) its own {@code method}, {@code url} template and JSON {@code body} template, in Liquid with
+ * {@code row} (the mapped fields), {@code primaryKey}, {@code op}, {@code sync.id}, {@code run.id} in scope. An
+ * event kind without a request is not sent (its rows are accepted: the user chose not to send them).
+ *
+ * <p>One row per request (default; {@link #outcomesPerRow()}, with up to the sync's {@code concurrency}
+ * requests in flight) or, with {@code "batched": true}, one request per event kind per write whose body is
+ * the {@code batchBody} template rendered with {@code rows} (the mapped rows) or, without it, a JSON array of
+ * the rows' rendered bodies. Every request goes through the sync's rate limit; the configured {@code headers}
+ * (values may be sealed) are added and, with a {@code signingSecret}, {@code X-Eddy-Signature}.
+ * 2xx accepts, 429/5xx/timeouts are retried, other statuses reject.
+ */
+public final class HttpRequestConnector implements DestinationConnector {
+
+    public static final String TYPE = "http";
+    private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+
+    /** One event kind's request, its templates parsed. */
+    private record Request(String method, Liquid.Compiled url, Liquid.Compiled body, Liquid.Compiled batchBody) {
+    }
+
+    /** A row whose request is ready to send, or the reason it cannot be built. */
+    private record Built(HttpTransport.Call call, String problem) {
+    }
+
+    private final HttpTransport http;
+    private final Duration requestTimeout;
+    private final Clock clock;
+    private final Map<DeliveryRow.Operation, Request> requests = new EnumMap<>(DeliveryRow.Operation.class);
+    private Map<String, String> headers = Map.of();
+    private String signingSecret;
+    private boolean batched;
+    private int concurrency = 1;
+    private RequestThrottle throttle = RequestThrottle.unlimited();
+    private Map<String, Object> sync = Map.of();
+    private Map<String, Object> run = Map.of();
+
+    public HttpRequestConnector(HttpTransport http, Duration requestTimeout, Clock clock) {
+        this.http = http;
+        this.requestTimeout = requestTimeout;
+        this.clock = clock;
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public Set<SyncMode> supportedModes() {
+        return EnumSet.allOf(SyncMode.class);
+    }
+
+    @Override
+    public boolean outcomesPerRow() {
+        return !batched;
+    }
+
+    @Override
+    public int maxBatchSize() {
+        return 1000;
+    }
+
+    @Override
+    public RateLimit defaultRateLimit() {
+        // a generic API: be polite unless the sync says otherwise
+        return new RateLimit(100, Duration.ofSeconds(1));
+    }
+
+    @Override
+    public List<ConfigProblem> validate(Map<String, Object> configuration) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        Map<String, Object> config = configuration == null ? Map.of() : configuration;
+        boolean any = false;
+        for (DeliveryRow.Operation op : DeliveryRow.Operation.values()) {
+            Object value = config.get(op.wireName());
+            if (value == null) {
+                continue;
+            }
+            any = true;
+            String at = op.wireName();
+            if (!(value instanceof Map<?, ?> request)) {
+                problems.add(new ConfigProblem(at, "must be an object {method, url, body}"));
+                continue;
+            }
+            Object method = request.get("method");
+            if (!(method instanceof String m) || !METHODS.contains(m.toUpperCase(Locale.ROOT))) {
+                problems.add(new ConfigProblem(at + ".method", "must be one of " + METHODS));
+            }
+            if (!(request.get("url") instanceof String url) || url.isBlank()) {
+                problems.add(new ConfigProblem(at + ".url", "is required (a Liquid template)"));
+            } else {
+                checkTemplate(problems, at + ".url", url);
+            }
+            for (String field : List.of("body", "batchBody")) {
+                Object template = request.get(field);
+                if (template != null && !(template instanceof String)) {
+                    problems.add(new ConfigProblem(at + "." + field, "must be a string (a Liquid template)"));
+                } else if (template != null) {
+                    checkTemplate(problems, at + "." + field, (String) template);
+                }
+            }
+        }
+        if (!any) {
+            problems.add(new ConfigProblem("added", "at least one of added, changed, removed must be configured"));
+        }
+        Object batchedValue = config.get("batched");
+        if (batchedValue != null && !(batchedValue instanceof Boolean)) {
+            problems.add(new ConfigProblem("batched", "must be true or false"));
+        }
+        if (config.get("headers") != null && !(config.get("headers") instanceof Map<?, ?>)) {
+            problems.add(new ConfigProblem("headers", "must be an object of header names to values"));
+        }
+        return problems;
+    }
+
+    private static void checkTemplate(List<ConfigProblem> problems, String field, String template) {
+        try {
+            Liquid.parse(template);
+        } catch (InvalidMappingException e) {
+            problems.add(new ConfigProblem(field, e.getMessage()));
+        }
+    }
+
+    @Override
+    public void open(ConnectorContext context) throws DestinationConfigurationException {
+        List<ConfigProblem> problems = validate(context.configuration());
+        if (!problems.isEmpty()) {
+            throw new DestinationConfigurationException(problems);
+        }
+        Map<String, Object> config = context.configuration();
+        try {
+            for (DeliveryRow.Operation op : DeliveryRow.Operation.values()) {
+                if (config.get(op.wireName()) instanceof Map<?, ?> request) {
+                    requests.put(op, new Request(((String) request.get("method")).toUpperCase(Locale.ROOT),
+                            Liquid.parse((String) request.get("url")),
+                            request.get("body") == null ? null : Liquid.parse((String) request.get("body")),
+                            request.get("batchBody") == null ? null : Liquid.parse((String) request.get("batchBody"))));
+                }
+            }
+        } catch (InvalidMappingException e) {
+            throw new DestinationConfigurationException(List.of(new ConfigProblem("template", e.getMessage())));
+        }
+        Map<String, String> opened = new LinkedHashMap<>();
+        if (config.get("headers") instanceof Map<?, ?> configured) {
+            for (Map.Entry<?, ?> header : configured.entrySet()) {
+                opened.put(String.valueOf(header.getKey()), open(context, "headers." + header.getKey(), String.valueOf(header.getValue())));
+            }
+        }
+        headers = Collections.unmodifiableMap(opened);
+        if (config.get("signingSecret") instanceof String sealed) {
+            signingSecret = open(context, "signingSecret", sealed);
+        }
+        batched = Boolean.TRUE.equals(config.get("batched"));
+        concurrency = Math.max(1, context.settings().concurrency());
+        throttle = context.settings().throttle();
+        sync = Map.of("id", String.valueOf(context.syncId()));
+        run = Map.of("id", String.valueOf(context.runId()));
+    }
+
+    private static String open(ConnectorContext context, String field, String value) throws DestinationConfigurationException {
+        try {
+            return context.secrets().open(value);
+        } catch (IllegalStateException e) {
+            throw new DestinationConfigurationException(List.of(new ConfigProblem(field, "the sealed value cannot be opened")));
+        }
+    }
+
+    @Override
+    public List<WriteOutcome> write(List<DeliveryRow> rows) throws RetriableDeliveryException {
+        return batched ? writeBatched(rows) : writePerRow(rows);
+    }
+
+    private List<WriteOutcome> writePerRow(List<DeliveryRow> rows) throws RetriableDeliveryException {
+        WriteOutcome[] outcomes = new WriteOutcome[rows.size()];
+        List<CompletableFuture<HttpTransport.Answer>> calls = new ArrayList<>(Collections.nCopies(rows.size(), null));
+        List<HttpTransport.Call> sent = new ArrayList<>(Collections.nCopies(rows.size(), null));
+        Semaphore inFlight = new Semaphore(concurrency);
+        try {
+            for (int i = 0; i < rows.size(); i++) {
+                DeliveryRow row = rows.get(i);
+                Request request = requests.get(row.op());
+                if (request == null) {
+                    outcomes[i] = WriteOutcome.accepted();
+                    continue;
+                }
+                Built built = build(request, scope(row), request.body());
+                if (built.problem() != null) {
+                    outcomes[i] = WriteOutcome.rejected(built.problem());
+                    continue;
+                }
+                throttle.acquire();
+                inFlight.acquire();
+                sent.set(i, built.call());
+                calls.set(i, http.sendAsync(built.call()).whenComplete((answer, error) -> inFlight.release()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            calls.stream().filter(c -> c != null).forEach(c -> c.cancel(true));
+            throw RetriableDeliveryException.unreachable("interrupted while sending", e);
+        }
+        int retriable = 0;
+        int unreachable = 0;
+        int accepted = 0;
+        RetriableDeliveryException last = null;
+        Duration retryAfter = null;
+        for (int i = 0; i < rows.size(); i++) {
+            if (calls.get(i) == null) {
+                continue;
+            }
+            RetriableDeliveryException failure = null;
+            try {
+                HttpTransport.Answer answer = calls.get(i).join();
+                if (answer.status() >= 200 && answer.status() < 300) {
+                    outcomes[i] = WriteOutcome.accepted();
+                    accepted++;
+                } else if (HttpErrors.retriable(answer.status())) {
+                    failure = HttpErrors.unavailable(answer, clock);
+                } else {
+                    outcomes[i] = WriteOutcome.rejected(HttpErrors.reason(answer));
+                }
+            } catch (RuntimeException e) {
+                failure = HttpErrors.unreachable(sent.get(i).uri(), e);
+                unreachable++;
+            }
+            if (failure != null) {
+                outcomes[i] = WriteOutcome.retriable(failure.getMessage());
+                retriable++;
+                last = failure;
+                Duration wait = failure.retryAfter().orElse(null);
+                if (wait != null && (retryAfter == null || wait.compareTo(retryAfter) > 0)) {
+                    retryAfter = wait;
+                }
+            }
+        }
+        // when nothing got through, retry the write as a whole so Retry-After and "unreachable" count
+        if (retriable > 0 && accepted == 0 && retriable == rows.size()) {
+            if (unreachable == retriable) {
+                throw last;
+            }
+            throw RetriableDeliveryException.unavailable(last.getMessage(), retryAfter);
+        }
+        return List.of(outcomes);
+    }
+
+    private List<WriteOutcome> writeBatched(List<DeliveryRow> rows) throws RetriableDeliveryException {
+        WriteOutcome[] outcomes = new WriteOutcome[rows.size()];
+        for (DeliveryRow.Operation op : DeliveryRow.Operation.values()) {
+            List<Integer> positions = new ArrayList<>();
+            for (int i = 0; i < rows.size(); i++) {
+                if (rows.get(i).op() == op) {
+                    positions.add(i);
+                }
+            }
+            if (positions.isEmpty()) {
+                continue;
+            }
+            Request request = requests.get(op);
+            if (request == null) {
+                positions.forEach(i -> outcomes[i] = WriteOutcome.accepted());
+                continue;
+            }
+            Built built = buildBatch(request, positions.stream().map(rows::get).toList());
+            if (built.problem() != null) {
+                positions.forEach(i -> outcomes[i] = WriteOutcome.rejected(built.problem()));
+                continue;
+            }
+            HttpTransport.Answer answer;
+            try {
+                throttle.acquire();
+                answer = http.send(built.call());
+            } catch (java.io.IOException | InterruptedException e) {
+                throw HttpErrors.unreachable(built.call().uri(), e);
+            }
+            if (HttpErrors.retriable(answer.status())) {
+                throw HttpErrors.unavailable(answer, clock);
+            }
+            WriteOutcome outcome = answer.status() >= 200 && answer.status() < 300
+                    ? WriteOutcome.accepted() : WriteOutcome.rejected(HttpErrors.reason(answer));
+            positions.forEach(i -> outcomes[i] = outcome);
+        }
+        return List.of(outcomes);
+    }
+
+    private Map<String, Object> scope(DeliveryRow row) {
+        Map<String, Object> scope = new LinkedHashMap<>();
+        scope.put("row", row.fields());
+        scope.put("primaryKey", row.primaryKey());
+        scope.put("op", row.op().wireName());
+        scope.put("sync", sync);
+        scope.put("run", run);
+        return scope;
+    }
+
+    private Built build(Request request, Map<String, Object> scope, Liquid.Compiled bodyTemplate) {
+        try {
+            String url = request.url().render(scope).trim();
+            URI uri;
+            try {
+                uri = URI.create(url);
+            } catch (IllegalArgumentException e) {
+                return new Built(null, "the url template rendered '" + url + "', not a URL");
+            }
+            if (uri.getScheme() == null || uri.getHost() == null) {
+                return new Built(null, "the url template rendered '" + url + "', not an absolute URL");
+            }
+            byte[] body = null;
+            if (bodyTemplate != null && !request.method().equals("GET")) {
+                String rendered = bodyTemplate.render(scope);
+                String problem = notJson(rendered);
+                if (problem != null) {
+                    return new Built(null, "the body template did not render JSON: " + problem);
+                }
+                body = rendered.getBytes(StandardCharsets.UTF_8);
+            }
+            return new Built(call(request.method(), uri, body), null);
+        } catch (InvalidMappingException e) {
+            return new Built(null, e.getMessage());
+        }
+    }
+
+    private Built buildBatch(Request request, List<DeliveryRow> rows) {
+        Map<String, Object> scope = new LinkedHashMap<>();
+        scope.put("rows", rows.stream().map(DeliveryRow::fields).toList());
+        scope.put("primaryKeys", rows.stream().map(DeliveryRow::primaryKey).toList());
+        scope.put("op", rows.get(0).op().wireName());
+        scope.put("sync", sync);
+        scope.put("run", run);
+        if (request.batchBody() != null || request.body() == null) {
+            return build(request, scope, request.batchBody());
+        }
+        // no batch template: a JSON array of each row's rendered body
+        Built first = build(request, scope, null);
+        if (first.problem() != null) {
+            return first;
+        }
+        StringBuilder array = new StringBuilder("[");
+        for (DeliveryRow row : rows) {
+            try {
+                String rendered = request.body().render(scope(row));
+                String problem = notJson(rendered);
+                if (problem != null) {
+                    return new Built(null, "the body template did not render JSON for row " + row.primaryKey() + ": " + problem);
+                }
+                array.append(array.length() > 1 ? "," : "").append(rendered);
+            } catch (InvalidMappingException e) {
+                return new Built(null, e.getMessage());
+            }
+        }
+        byte[] body = array.append(']').toString().getBytes(StandardCharsets.UTF_8);
+        return new Built(call(request.method(), first.call().uri(), body), null);
+    }
+
+    private HttpTransport.Call call(String method, URI uri, byte[] body) {
+        Map<String, String> requestHeaders = new LinkedHashMap<>(headers);
+        if (body != null) {
+            requestHeaders.put("Content-Type", "application/json");
+        }
+        if (signingSecret != null) {
+            requestHeaders.put(Signatures.HEADER, Signatures.sign(signingSecret, body == null ? new byte[0] : body));
+        }
+        return new HttpTransport.Call(method, uri, requestHeaders, body, requestTimeout);
+    }
+
+    private static String notJson(String text) {
+        if (text.isBlank()) {
+            return "it is empty";
+        }
+        try {
+            JSON.readTree(text);
+            return null;
+        } catch (JsonProcessingException e) {
+            return e.getOriginalMessage();
+        }
+    }
+
+    @Override
+    public void close() {
+        // the transport is shared; nothing else is held
+    }
+}

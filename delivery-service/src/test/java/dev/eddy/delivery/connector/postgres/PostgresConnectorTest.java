@@ -1,0 +1,148 @@
+package dev.eddy.delivery.connector.postgres;
+
+import dev.eddy.contracts.secrets.SecretBox;
+import dev.eddy.delivery.spi.ConnectorContext;
+import dev.eddy.delivery.spi.DeliveryRow;
+import dev.eddy.delivery.spi.DeliveryRow.Operation;
+import dev.eddy.delivery.spi.DeliverySettings;
+import dev.eddy.delivery.spi.RequestThrottle;
+import dev.eddy.delivery.spi.SyncMode;
+import dev.eddy.delivery.spi.SyncType;
+import dev.eddy.delivery.spi.WriteOutcome;
+import dev.eddy.testsupport.SharedInfrastructure;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The postgres connector against the embedded PostgreSQL: one statement per write, each mode and delete behaviour. */
+class PostgresConnectorTest {
+
+    private final String url = SharedInfrastructure.postgres().jdbcUrl("warehouse");
+    private final String schema = "dest_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    private final SecretBox secrets = new SecretBox("unit-test-key");
+    private PostgresConnector connector;
+
+    @BeforeEach
+    void createTable() throws Exception {
+        sql("CREATE SCHEMA " + schema + "; CREATE TABLE " + schema + ".customers (id integer PRIMARY KEY, "
+                + "email text NOT NULL CHECK (email LIKE '%@%'), plan text, ltv numeric(12,2), address jsonb)");
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (connector != null) {
+            connector.close();
+        }
+        sql("DROP SCHEMA " + schema + " CASCADE");
+    }
+
+    private void open(SyncMode mode, String deleteBehavior) throws Exception {
+        connector = new PostgresConnector();
+        DeliverySettings settings = new DeliverySettings(SyncType.OBJECT, deleteBehavior,
+                Optional.of(new DeliverySettings.ExternalId("customer_id", "id", "integer")),
+                List.of("id", "email", "plan"), "customers", 1, RequestThrottle.unlimited());
+        connector.open(new ConnectorContext("s", "r", mode, Map.of("jdbcUrl", url, "user", "postgres",
+                "password", secrets.seal(""), "schema", schema, "table", "customers"), secrets::open, settings));
+    }
+
+    private static DeliveryRow row(Operation op, int id, String email, String plan) {
+        Map<String, Object> fields = new HashMap<>();
+        fields.put("id", id);
+        fields.put("email", email);
+        fields.put("plan", plan);
+        return new DeliveryRow(op, String.valueOf(id), fields);
+    }
+
+    @Test
+    void upsertInsertsAndUpdatesInOneStatementAndKeepsNestedObjectsAsJsonb() throws Exception {
+        sql("INSERT INTO " + schema + ".customers (id, email, plan) VALUES (2, 'old@x.io', 'free')");
+        open(SyncMode.UPSERT, "do_nothing");
+        Map<String, Object> withAddress = new HashMap<>(row(Operation.ADDED, 1, "ada@x.io", "pro").fields());
+        withAddress.put("address", Map.of("city", "London"));
+        withAddress.put("ltv", new java.math.BigDecimal("12.30"));
+
+        List<WriteOutcome> outcomes = connector.write(List.of(new DeliveryRow(Operation.ADDED, "1", withAddress),
+                row(Operation.CHANGED, 2, "new@x.io", "pro")));
+
+        assertEquals(List.of(WriteOutcome.accepted(), WriteOutcome.accepted()), outcomes);
+        assertEquals(List.of("1|ada@x.io|pro|12.30|{\"city\": \"London\"}", "2|new@x.io|pro|null|null"), table());
+    }
+
+    @Test
+    void insertSkipsExistingRecordsAndUpdateRejectsRowsMatchingNothing() throws Exception {
+        sql("INSERT INTO " + schema + ".customers (id, email, plan) VALUES (1, 'keep@x.io', 'free')");
+        open(SyncMode.INSERT, "do_nothing");
+        assertEquals(List.of(WriteOutcome.accepted(), WriteOutcome.accepted()),
+                connector.write(List.of(row(Operation.ADDED, 1, "other@x.io", "pro"), row(Operation.ADDED, 2, "b@x.io", "pro"))));
+        assertEquals(List.of("1|keep@x.io|free|null|null", "2|b@x.io|pro|null|null"), table());
+        connector.close();
+
+        open(SyncMode.UPDATE, "do_nothing");
+        List<WriteOutcome> outcomes = connector.write(List.of(row(Operation.CHANGED, 1, "upd@x.io", "team"),
+                row(Operation.CHANGED, 9, "nobody@x.io", "team")));
+
+        assertEquals(WriteOutcome.accepted(), outcomes.get(0));
+        assertEquals(WriteOutcome.Status.REJECTED, outcomes.get(1).status());
+        assertTrue(outcomes.get(1).reason().contains("no record"), outcomes.get(1).reason());
+        assertEquals(List.of("1|upd@x.io|team|null|null", "2|b@x.io|pro|null|null"), table());
+    }
+
+    @Test
+    void removedRowsAreDeletedUnderDeleteAndClearedUnderClearFields() throws Exception {
+        sql("INSERT INTO " + schema + ".customers (id, email, plan) VALUES (1, 'a@x.io', 'pro'), (2, 'b@x.io', 'pro'), (3, 'c@x.io', 'pro')");
+        open(SyncMode.UPSERT, "delete");
+        assertEquals(List.of(WriteOutcome.accepted()), connector.write(List.of(new DeliveryRow(Operation.REMOVED, "1", Map.of()))));
+        assertEquals(List.of("2|b@x.io|pro|null|null", "3|c@x.io|pro|null|null"), table());
+        connector.close();
+
+        // clear_fields nulls every mapped column but the key (email and plan); email must be nullable for that
+        sql("ALTER TABLE " + schema + ".customers ALTER COLUMN email DROP NOT NULL");
+        open(SyncMode.UPSERT, "clear_fields");
+        assertEquals(List.of(WriteOutcome.accepted()), connector.write(List.of(new DeliveryRow(Operation.REMOVED, "2", Map.of()))));
+        assertEquals(List.of("2|null|null|null|null", "3|c@x.io|pro|null|null"), table());
+    }
+
+    @Test
+    void aConstraintViolationRejectsTheWriteSoTheRuntimeCanSplitIt() throws Exception {
+        open(SyncMode.UPSERT, "do_nothing");
+
+        List<WriteOutcome> outcomes = connector.write(List.of(row(Operation.ADDED, 1, "good@x.io", null),
+                row(Operation.ADDED, 2, "not-an-email", null)));
+
+        assertTrue(outcomes.stream().allMatch(o -> o.status() == WriteOutcome.Status.REJECTED));
+        assertTrue(outcomes.get(0).reason().contains("23514"), outcomes.get(0).reason());
+        assertEquals(List.of(), table(), "one statement: nothing of the refused write landed");
+    }
+
+    private List<String> table() throws Exception {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(url, "postgres", "");
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT id, email, plan, ltv, address FROM " + schema + ".customers ORDER BY id")) {
+            while (rs.next()) {
+                rows.add(rs.getInt(1) + "|" + rs.getString(2) + "|" + rs.getString(3) + "|" + rs.getString(4) + "|" + rs.getString(5));
+            }
+        }
+        return rows;
+    }
+
+    private void sql(String statements) throws Exception {
+        try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
+            s.execute(statements);
+        }
+    }
+}

@@ -1,0 +1,287 @@
+package dev.eddy.deploy.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eddy.contracts.RunIds;
+import dev.eddy.contracts.Topics;
+import dev.eddy.contracts.avro.BatchKind;
+import dev.eddy.contracts.avro.Change;
+import dev.eddy.contracts.avro.ChangeBatch;
+import dev.eddy.contracts.avro.ChangeOp;
+import dev.eddy.contracts.avro.Counts;
+import dev.eddy.contracts.avro.DeliveryResult;
+import dev.eddy.contracts.avro.OutcomeStatus;
+import dev.eddy.contracts.avro.RowOutcome;
+import dev.eddy.contracts.kafka.EventPublisher;
+import dev.eddy.contracts.kafka.KafkaSettings;
+import dev.eddy.contracts.spec.SyncSpec;
+import dev.eddy.embedded.EmbeddedKafkaBroker;
+import dev.eddy.embedded.EmbeddedPostgresServer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+
+import java.io.File;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * {@code ./eddy bench delivery [--rows N] [--batch N] [--pg-rows N]}: Eddy's delivery throughput against the
+ * raw intake of the same local HTTP sink.
+ *
+ * <ol>
+ *   <li>Raw intake: a plain load generator POSTs the very bodies Eddy's webhook connector sends (one request
+ *       in flight, as delivery has per sync) to the sink and times it.</li>
+ *   <li>Eddy: the packaged delivery-service runs as its own JVM against an embedded Kafka broker; the
+ *       benchmark publishes the change set ({@code rows} CHANGED rows in {@code ChangeBatch}es of
+ *       {@code batch}), then times from the first batch's {@code DeliveryResult} to the END result: mapping,
+ *       the webhook connector, the HTTP round trips, the per-batch results and progress events on Kafka.</li>
+ *   <li>Postgres: the same path into a table of an embedded PostgreSQL ({@code upsert}, one statement per batch).</li>
+ * </ol>
+ * Prints rows/s for each and Eddy's share of the raw intake (target: at least 90%).
+ */
+public final class DeliveryBenchmark {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SECRET_KEY = "bench-secret-key";
+
+    public static void main(String[] args) throws Exception {
+        try {
+            benchmark(args);
+        } finally {
+            // client threads (HTTP, Kafka) must not keep the JVM alive after the figures are out
+            System.exit(0);
+        }
+    }
+
+    private static void benchmark(String[] args) throws Exception {
+        int rows = intArg(args, "--rows", 1_000_000);
+        int batch = intArg(args, "--batch", 1_000);
+        int pgRows = intArg(args, "--pg-rows", 200_000);
+        Path repo = Path.of(System.getProperty("eddy.repo", "."));
+        Path home = Files.createTempDirectory("eddy-bench-delivery");
+        System.out.printf("Delivery benchmark: %,d changed rows in batches of %,d; postgres %,d rows%n", rows, batch, pgRows);
+
+        try (DeliverySink sink = new DeliverySink();
+             EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(home.resolve("kafka"), freePort()).start();
+             EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(home.resolve("pg"), freePort(), false)) {
+            broker.createTopics(Topics.ALL, 1, List.of(Topics.CONFIG));
+            postgres.createDatabase("destination");
+
+            String webhookSpec = spec("webhook", Map.of("url", sink.url()), batch);
+            String syncId = "1";
+            String runId = RunIds.next();
+
+            // 1. raw intake: the same bodies Eddy sends, from a plain generator
+            double raw = rawIntake(sink, rows, batch, syncId, runId);
+            System.out.printf("raw sink intake      : %,12.0f rows/s%n", raw);
+
+            int deliveryPort = freePort();
+            Process delivery = startDelivery(repo, home, broker.bootstrapServers(), deliveryPort);
+            try (EventPublisher publisher = new EventPublisher(KafkaSettings.producer(broker.bootstrapServers(), Optional.empty(), "bench"));
+                 KafkaConsumer<String, Object> results = new KafkaConsumer<>(KafkaSettings.consumer(broker.bootstrapServers(),
+                         Optional.empty(), "bench-" + UUID.randomUUID()))) {
+                results.subscribe(List.of(Topics.DELIVERY_RESULTS));
+                awaitReady(deliveryPort);
+
+                // 2. Eddy's delivery path to the same sink
+                sink.reset();
+                Timing eddy = run(publisher, results, webhookSpec, syncId, runId, rows, batch);
+                System.out.printf("eddy delivery (http) : %,12.0f rows/s  (%,d rows accepted, %,d requests at the sink)%n",
+                        eddy.rowsPerSecond, eddy.accepted, sink.requests.get());
+                System.out.printf("eddy / raw           : %11.1f %%  (target >= 90 %%)%n", 100 * eddy.rowsPerSecond / raw);
+
+                // 3. Postgres destination
+                String jdbc = postgres.jdbcUrl("destination");
+                try (Connection c = DriverManager.getConnection(jdbc, "postgres", ""); Statement s = c.createStatement()) {
+                    s.execute("CREATE TABLE customers (id bigint PRIMARY KEY, email text, plan text, ltv numeric(12,2))");
+                }
+                String pgSpec = spec("postgres", Map.of("jdbcUrl", jdbc, "user", "postgres", "table", "customers"), batch);
+                Timing pg = run(publisher, results, pgSpec, "2", RunIds.next(), pgRows, batch);
+                long stored;
+                try (Connection c = DriverManager.getConnection(jdbc, "postgres", ""); Statement s = c.createStatement();
+                     ResultSet rs = s.executeQuery("SELECT count(*) FROM customers")) {
+                    rs.next();
+                    stored = rs.getLong(1);
+                }
+                System.out.printf("eddy delivery (pg)   : %,12.0f rows/s  (%,d rows accepted, %,d rows in the table)%n",
+                        pg.rowsPerSecond, pg.accepted, stored);
+            } finally {
+                delivery.destroy();
+                delivery.waitFor();
+            }
+        }
+    }
+
+    private record Timing(double rowsPerSecond, long accepted) {
+    }
+
+    /** Publishes the change set, then times the results from the first batch's to the END. */
+    private static Timing run(EventPublisher publisher, KafkaConsumer<String, Object> results, String spec, String syncId,
+                              String runId, int rows, int batch) throws Exception {
+        int batches = (rows + batch - 1) / batch;
+        for (int seq = 0; seq < batches; seq++) {
+            List<Change> changes = new ArrayList<>(batch);
+            for (int i = seq * batch; i < Math.min(rows, (seq + 1) * batch); i++) {
+                changes.add(Change.newBuilder().setOp(ChangeOp.CHANGED).setPk(Integer.toString(i)).setData(row(i)).build());
+            }
+            publisher.send(Topics.CHANGES, syncId, ChangeBatch.newBuilder().setRunId(runId).setSyncId(syncId).setSeq(seq)
+                    .setKind(BatchKind.ROWS).setChanges(changes).setPlanned(null).setSpecJson(spec).build());
+        }
+        publisher.sendAndWait(Topics.CHANGES, syncId, ChangeBatch.newBuilder().setRunId(runId).setSyncId(syncId).setSeq(batches)
+                .setKind(BatchKind.END).setChanges(List.of()).setPlanned(new Counts(0L, (long) rows, 0L)).setSpecJson(spec).build());
+        long first = 0;
+        long end = 0;
+        long accepted = 0;
+        long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+        while (end == 0 && System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, Object> record : results.poll(Duration.ofMillis(100))) {
+                if (!(record.value() instanceof DeliveryResult result) || !runId.equals(result.getRunId())) {
+                    continue;
+                }
+                if (result.getKind() == BatchKind.END) {
+                    end = System.nanoTime();
+                    if (result.getFatalError() != null) {
+                        throw new IllegalStateException("delivery failed: " + result.getFatalError());
+                    }
+                } else {
+                    if (first == 0) {
+                        first = System.nanoTime();
+                    }
+                    for (RowOutcome outcome : result.getOutcomes()) {
+                        accepted += outcome.getStatus() == OutcomeStatus.ACCEPTED ? 1 : 0;
+                    }
+                }
+            }
+        }
+        if (end == 0) {
+            throw new IllegalStateException("delivery did not finish within 30 minutes");
+        }
+        // the first batch's own delivery falls before the first result: count the rows after it
+        long timedRows = rows - Math.min(rows, batch);
+        return new Timing(timedRows / ((end - first) / 1e9), accepted);
+    }
+
+    private static double rawIntake(DeliverySink sink, int rows, int batch, String syncId, String runId) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        URI uri = URI.create(sink.url());
+        int batches = (rows + batch - 1) / batch;
+        // warm up connection and JIT the same way Eddy gets its first batch untimed
+        List<byte[]> bodies = new ArrayList<>(batches);
+        for (int seq = 0; seq < batches; seq++) {
+            bodies.add(webhookBody(syncId, runId, seq * batch, Math.min(rows, (seq + 1) * batch)));
+        }
+        long start = 0;
+        for (int seq = 0; seq < batches; seq++) {
+            if (seq == 1) {
+                start = System.nanoTime();
+            }
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(seq))).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("sink answered " + response.statusCode());
+            }
+        }
+        long timedRows = rows - Math.min(rows, batch);
+        return timedRows / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** The webhook body Eddy sends for rows [from, to): the same mapped fields. */
+    private static byte[] webhookBody(String syncId, String runId, int from, int to) throws Exception {
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("op", "changed");
+            item.put("primaryKey", Integer.toString(i));
+            item.put("row", JSON.readValue(row(i), Map.class));
+            items.add(item);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("syncId", syncId);
+        body.put("runId", runId);
+        body.put("batch", items);
+        return JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String row(int i) {
+        return "{\"id\":" + i + ",\"email\":\"user" + i + "@example.com\",\"plan\":\"" + (i % 3 == 0 ? "pro" : "free")
+                + "\",\"ltv\":" + (i % 1000) + ".25}";
+    }
+
+    private static String spec(String type, Map<String, Object> destination, int batch) {
+        ObjectNode configuration = JSON.createObjectNode();
+        configuration.put("mode", "upsert");
+        configuration.put("batchSize", batch);
+        var mappings = configuration.putArray("mappings");
+        for (String column : List.of("id", "email", "plan", "ltv")) {
+            mappings.addObject().put("from", column).put("to", column).put("type", "standard");
+        }
+        configuration.putObject("externalIdMapping").put("from", "id").put("to", "id");
+        return new SyncSpec("bench", "bench", 1, new SyncSpec.Model("m", "Customers", "customers", "id", "select 1"), null,
+                new SyncSpec.Connection("d", "dest", type, JSON.valueToTree(destination)), configuration).toJson();
+    }
+
+    private static Process startDelivery(Path repo, Path home, String bootstrap, int port) throws Exception {
+        Path jar = repo.resolve("delivery-service/target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: package the services first (./eddy local builds them)");
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
+                "-Dkafka.bootstrap.servers=" + bootstrap, "-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("delivery-service.log").toFile()))
+                .directory(new File(jar.getParent().toString()));
+        builder.environment().put("EDDY_SECRET_KEY", SECRET_KEY);
+        System.out.println("delivery-service log: " + home.resolve("delivery-service.log"));
+        return builder.start();
+    }
+
+    private static void awaitReady(int port) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        URI ready = URI.create("http://127.0.0.1:" + port + "/q/health/ready");
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // the service is still starting
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("delivery-service did not become ready within 120 s");
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static int intArg(String[] args, String name, int fallback) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals(name)) {
+                return Integer.parseInt(args[i + 1].replace("_", ""));
+            }
+        }
+        return fallback;
+    }
+}
