@@ -3,6 +3,7 @@ package dev.eddy.diff.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /** Typed configuration of the diff service (prefix {@code eddy}). */
@@ -27,6 +28,13 @@ public interface DiffConfig {
 
         @WithDefault("eddy-diff-results")
         String resultsGroup();
+
+        /**
+         * Consumer session timeout: how soon a crashed instance's partitions go to a live one (Kafka's
+         * default of 45 s would hold a run that long after a crash).
+         */
+        @WithDefault("10s")
+        Duration sessionTimeout();
     }
 
     /** How the change set is cut into batches and read back from the database. */
@@ -38,5 +46,13 @@ public interface DiffConfig {
         /** JDBC fetch size when streaming a run's planned changes. */
         @WithDefault("5000")
         int fetchSize();
+
+        /**
+         * How long a delivery result may wait for its run's change set to be committed: after a crash of
+         * this service during planning, delivery's results of the first attempt can arrive before the
+         * replayed planning commits.
+         */
+        @WithDefault("4m")
+        Duration planWait();
     }
 }

@@ -11,12 +11,14 @@ import dev.eddy.diff.service.ChangeSetBuilder;
 import dev.eddy.diff.service.OutcomeRecorder;
 import dev.eddy.diff.service.SchemaInitializer;
 import io.quarkus.runtime.ShutdownEvent;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.MDC;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The service's two Kafka subscriptions: row batches (group {@code eddy-diff}) and delivery results
@@ -45,22 +47,28 @@ public class DiffConsumers {
     void start(@Observes StartupEvent event) {
         schema.create();
         DiffConfig.Kafka kafka = config.kafka();
-        rows = new ConsumerLoop<RowBatch>("diff-rows",
-                KafkaSettings.consumer(kafka.bootstrapServers(), kafka.registryUrl(), kafka.rowsGroup()),
+        rows = new ConsumerLoop<RowBatch>("diff-rows", consumerSettings(kafka, kafka.rowsGroup()),
                 List.of(Topics.ROWS), record -> {
                     RowBatch batch = record.value();
                     if (batch != null) {
                         withRun(batch.getSyncId(), batch.getRunId(), () -> changeSets.handle(batch));
                     }
                 }, publisher).start();
-        results = new ConsumerLoop<DeliveryResult>("diff-results",
-                KafkaSettings.consumer(kafka.bootstrapServers(), kafka.registryUrl(), kafka.resultsGroup()),
+        results = new ConsumerLoop<DeliveryResult>("diff-results", consumerSettings(kafka, kafka.resultsGroup()),
                 List.of(Topics.DELIVERY_RESULTS), record -> {
                     DeliveryResult result = record.value();
                     if (result != null) {
                         withRun(result.getSyncId(), result.getRunId(), () -> outcomes.handle(result));
                     }
                 }, publisher).start();
+    }
+
+    private static Map<String, Object> consumerSettings(DiffConfig.Kafka kafka, String group) {
+        Map<String, Object> settings = KafkaSettings.consumer(kafka.bootstrapServers(), kafka.registryUrl(), group);
+        int timeout = (int) kafka.sessionTimeout().toMillis();
+        settings.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, timeout);
+        settings.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(500, timeout / 5));
+        return settings;
     }
 
     void stop(@Observes ShutdownEvent event) {

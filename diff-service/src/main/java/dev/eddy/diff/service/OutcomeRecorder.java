@@ -5,17 +5,20 @@ import dev.eddy.contracts.avro.ChangeOp;
 import dev.eddy.contracts.avro.DeliveryResult;
 import dev.eddy.contracts.avro.OutcomeStatus;
 import dev.eddy.contracts.avro.RowOutcome;
+import dev.eddy.diff.config.DiffConfig;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Protocol step 6: commits accepted rows to the snapshot (one transaction per delivery result, once per
@@ -30,15 +33,50 @@ public class OutcomeRecorder {
     private final RunStore runs;
     private final SnapshotStore snapshot;
     private final RunFinisher finisher;
+    private final Duration planWait;
 
-    public OutcomeRecorder(AgroalDataSource dataSource, RunStore runs, SnapshotStore snapshot, RunFinisher finisher) {
+    public OutcomeRecorder(AgroalDataSource dataSource, RunStore runs, SnapshotStore snapshot, RunFinisher finisher,
+                           DiffConfig config) {
         this.dataSource = dataSource;
         this.runs = runs;
         this.snapshot = snapshot;
         this.finisher = finisher;
+        this.planWait = config.changes().planWait();
     }
 
+    /**
+     * Records one delivery result. A result of a run still being planned waits (bounded by
+     * {@code eddy.changes.plan-wait}) until the plan commits: after a crash of this service during planning
+     * the replayed planning republishes the same change set, and the first attempt's results then count
+     * exactly once. Waiting here, rather than failing, keeps them out of the dead-letter topic.
+     */
     public void handle(DeliveryResult result) throws SQLException {
+        long deadline = System.nanoTime() + planWait.toNanos();
+        while (true) {
+            try {
+                recordOnce(result);
+                return;
+            } catch (RunNotPlannedException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LOG.debugf("sync %s run %s: delivery result %d waits for the change set to be committed",
+                        result.getSyncId(), result.getRunId(), result.getSeq());
+                pause();
+            }
+        }
+    }
+
+    private static void pause() {
+        try {
+            TimeUnit.MILLISECONDS.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a run's change set", e);
+        }
+    }
+
+    private void recordOnce(DeliveryResult result) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {

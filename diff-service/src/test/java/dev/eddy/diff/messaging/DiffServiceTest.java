@@ -309,6 +309,33 @@ class DiffServiceTest {
     }
 
     @Test
+    void aDeliveryResultArrivingBeforeItsChangeSetIsCommittedWaitsAndCountsOnce() {
+        // as after a crash of the diff while planning: delivery answered the first attempt's change set,
+        // and its results reach the diff before the replayed planning commits
+        String syncId = DiffTestClient.newSyncId();
+        SyncSpec spec = spec(syncId, "upsert", "delete", "object");
+        Extraction x = Extraction.of(spec);
+        List<Row> rows = rows(1, 4, "free");
+        kafka.publish(kafka.rowBatch(x, 0, rows.subList(0, 2)));
+        kafka.publish(kafka.rowBatch(x, 1, rows.subList(2, 4)));
+        ChangeBatch firstAttempt = ChangeBatch.newBuilder().setRunId(x.runId()).setSyncId(syncId).setSeq(0)
+                .setKind(dev.eddy.contracts.avro.BatchKind.ROWS).setSpecJson(spec.toJson())
+                .setChanges(rows.stream().map(r -> Change.newBuilder().setOp(ChangeOp.ADDED).setPk(r.getPk())
+                        .setData(r.getData()).build()).toList()).build();
+        kafka.publish(kafka.result(firstAttempt, c -> c.getPk().equals("3") ? OutcomeStatus.REJECTED : OutcomeStatus.ACCEPTED));
+        kafka.publish(kafka.endBatch(x, 2, 4, null, null));
+        List<ChangeBatch> batches = kafka.awaitChangeSet(x.runId());
+        assertEquals(Set.of("ADDED:1", "ADDED:2", "ADDED:3", "ADDED:4"), summary(batches));
+        // the replayed delivery answers again (now accepting everything): the first answer of a batch counts
+        kafka.deliver(batches, c -> OutcomeStatus.ACCEPTED, null);
+        RunEvent end = kafka.awaitTerminal(x.runId());
+        assertEquals(RunStatus.warning, end.getStatus());
+        assertCounts(3, 0, 0, end.getSuccessfulRows());
+        assertCounts(1, 0, 0, end.getFailedRows());
+        assertEquals(Set.of("ADDED:3"), summary(syncAccepted(Extraction.of(spec), rows)));
+    }
+
+    @Test
     void readinessIsUpWhenConsumersJoinedAndDatabaseAnswers() {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP")));
