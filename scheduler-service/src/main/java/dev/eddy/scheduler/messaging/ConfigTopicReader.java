@@ -34,6 +34,7 @@ public final class ConfigTopicReader implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ConfigTopicReader.class);
 
     private final SyncCatalog catalog;
+    private final String topic;
     private final KafkaConsumer<String, ConfigChange> reader;
     private final KafkaConsumer<String, ConfigChange> membership;
     private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
@@ -45,6 +46,12 @@ public final class ConfigTopicReader implements AutoCloseable {
     private volatile int partitionCount;
 
     public ConfigTopicReader(SyncCatalog catalog, Map<String, Object> settings, String ownershipGroup) {
+        this(catalog, settings, ownershipGroup, Topics.CONFIG);
+    }
+
+    /** @param topic the config topic (tests use their own, so other scheduler instances in the JVM stay out) */
+    public ConfigTopicReader(SyncCatalog catalog, Map<String, Object> settings, String ownershipGroup, String topic) {
+        this.topic = topic;
         this.catalog = catalog;
         Map<String, Object> readerSettings = new HashMap<>(settings);
         readerSettings.remove(ConsumerConfig.GROUP_ID_CONFIG);
@@ -90,7 +97,7 @@ public final class ConfigTopicReader implements AutoCloseable {
 
     private void read() {
         try {
-            List<PartitionInfo> infos = reader.partitionsFor(Topics.CONFIG, Duration.ofSeconds(30));
+            List<PartitionInfo> infos = reader.partitionsFor(topic, Duration.ofSeconds(30));
             List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             partitionCount = partitions.size();
             reader.assign(partitions);
@@ -127,7 +134,7 @@ public final class ConfigTopicReader implements AutoCloseable {
 
     private void holdMembership() {
         try {
-            membership.subscribe(List.of(Topics.CONFIG), new ConsumerRebalanceListener() {
+            membership.subscribe(List.of(topic), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                     partitions.forEach(p -> owned.remove(p.partition()));
