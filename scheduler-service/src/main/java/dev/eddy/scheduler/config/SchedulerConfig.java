@@ -3,6 +3,7 @@ package dev.eddy.scheduler.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /** Typed configuration of scheduler-service (keys under {@code eddy.}); validated at start. */
@@ -17,6 +18,28 @@ public interface SchedulerConfig {
 
     /** Kafka client settings. */
     Kafka kafka();
+
+    /** Schedule evaluation and run supervision. */
+    Schedules schedules();
+
+    /** Schedule evaluation and run supervision (keys under {@code eddy.schedules.}). */
+    interface Schedules {
+        /** The longest wait between two looks at the schedules; the ticker wakes earlier for a slot due sooner. */
+        @WithDefault("1s")
+        Duration tick();
+
+        /** Consumer group whose partition assignment of the config topic decides which instance fires which sync. */
+        @WithDefault("eddy-scheduler-schedules")
+        String ownershipGroup();
+
+        /** An in-flight run with no run event for this long is ended {@code interrupted}. */
+        @WithDefault("1h")
+        Duration stalledRunTimeout();
+
+        /** How often in-flight runs are checked for that timeout. */
+        @WithDefault("30s")
+        Duration stalledRunCheck();
+    }
 
     /** Kafka client settings; application.properties fills them from {@code kafka.bootstrap.servers} and {@code apicurio.registry.url}. */
     interface Kafka {

@@ -4,6 +4,7 @@ import dev.eddy.contracts.Topics;
 import dev.eddy.contracts.avro.RunEvent;
 import dev.eddy.contracts.avro.RunRequest;
 import dev.eddy.contracts.avro.RunStatus;
+import dev.eddy.contracts.avro.TriggerEvent;
 import dev.eddy.contracts.kafka.EventPublisher;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -24,6 +25,31 @@ public class RunPublisher {
 
     public void runRequest(RunRequest request) {
         publisher.sendAndWait(Topics.RUN_REQUESTS, request.getSyncId(), request);
+    }
+
+    /** Announces a run the scheduler allocated itself (schedule, dbt Cloud, Fivetran, sequence), so the run history shows it queued. */
+    public void queued(String syncId, String runId, boolean fullResync, String trigger, Instant now) {
+        publisher.sendAndWait(Topics.RUN_EVENTS, syncId, RunEvent.newBuilder()
+                .setRunId(runId).setSyncId(syncId).setStatus(RunStatus.queued).setTerminal(false)
+                .setProducer(PRODUCER).setAt(now).setFullResync(fullResync).setTrigger(trigger).build());
+    }
+
+    /** Ends a run that stopped reporting (its worker was restarted or lost it): the one terminal event, {@code interrupted}. */
+    public void interrupted(String syncId, String runId, String error, Instant now) {
+        publisher.sendAndWait(Topics.RUN_EVENTS, syncId, RunEvent.newBuilder()
+                .setRunId(runId).setSyncId(syncId).setStatus(RunStatus.interrupted).setTerminal(true)
+                .setProducer(PRODUCER).setAt(now).setFinishedAt(now).setError(error).setErrorCode("RUN_INTERRUPTED")
+                .build());
+    }
+
+    /** Sends a trigger without waiting; the caller waits on the returned futures (one flush for many). */
+    public java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> trigger(TriggerEvent trigger, String key) {
+        return publisher.send(Topics.TRIGGERS, key, trigger);
+    }
+
+    /** Publishes a trigger and waits for the broker's ack. */
+    public void triggerAndWait(TriggerEvent trigger, String key) {
+        publisher.sendAndWait(Topics.TRIGGERS, key, trigger);
     }
 
     /** Publishes the run's one terminal event, ended by the scheduler before it ever ran. */

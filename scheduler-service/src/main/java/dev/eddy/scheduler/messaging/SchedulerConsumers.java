@@ -7,6 +7,9 @@ import dev.eddy.contracts.kafka.ConsumerLoop;
 import dev.eddy.contracts.kafka.EventPublisher;
 import dev.eddy.scheduler.config.SchedulerConfig;
 import dev.eddy.scheduler.service.RunCoordinator;
+import dev.eddy.scheduler.service.ScheduleTicker;
+import dev.eddy.scheduler.service.SyncCatalog;
+import dev.eddy.scheduler.store.ScheduleFireStore;
 import dev.eddy.scheduler.store.SyncStateStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -17,7 +20,7 @@ import org.jboss.logging.Logger;
 import java.util.List;
 
 /**
- * The scheduler's two consumers: triggers (group {@code eddy-scheduler}) and run events (group
+ * The scheduler's consumers (the config topic for schedules, see {@link ConfigTopicReader}, then): triggers (group {@code eddy-scheduler}) and run events (group
  * {@code eddy-scheduler-runs}). Started once the schema exists; stopped on shutdown before the publisher closes.
  */
 @ApplicationScoped
@@ -32,19 +35,39 @@ public class SchedulerConsumers {
     private final SyncStateStore store;
     private volatile ConsumerLoop<TriggerEvent> triggers;
     private volatile ConsumerLoop<RunEvent> runEvents;
+    private final SyncCatalog catalog;
+    private final ScheduleFireStore fireStore;
+    private final ScheduleTicker ticker;
+    private volatile ConfigTopicReader configReader;
 
     public SchedulerConsumers(SchedulerConfig config, KafkaClients clients, EventPublisher deadLetters,
-                              RunCoordinator coordinator, SyncStateStore store) {
+                              RunCoordinator coordinator, SyncStateStore store, SyncCatalog catalog,
+                              ScheduleFireStore fireStore, ScheduleTicker ticker) {
         this.config = config;
         this.clients = clients;
         this.deadLetters = deadLetters;
         this.coordinator = coordinator;
         this.store = store;
+        this.catalog = catalog;
+        this.fireStore = fireStore;
+        this.ticker = ticker;
     }
 
     void start(@Observes StartupEvent event) {
         store.createSchema();
+        fireStore.createSchema();
         SchedulerConfig.Kafka kafka = config.kafka();
+        configReader = new ConfigTopicReader(catalog, clients.consumerSettings(kafka.triggersGroup()),
+                config.schedules().ownershipGroup()).start();
+        // triggers are routed and filled from the catalog: read the config topic to its end first
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (!configReader.caughtUp() && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+        }
+        if (!configReader.caughtUp()) {
+            throw new IllegalStateException("the config topic " + Topics.CONFIG + " could not be read within 60 s");
+        }
+        ticker.start(configReader::owns);
         triggers = new ConsumerLoop<TriggerEvent>("scheduler-triggers", clients.consumerSettings(kafka.triggersGroup()),
                 List.of(Topics.TRIGGERS), record -> coordinator.onTrigger(record.value()), deadLetters).start();
         runEvents = new ConsumerLoop<RunEvent>("scheduler-run-events", clients.consumerSettings(kafka.runEventsGroup()),
@@ -53,6 +76,10 @@ public class SchedulerConsumers {
     }
 
     void stop(@Observes ShutdownEvent event) {
+        ticker.stop();
+        if (configReader != null) {
+            configReader.close();
+        }
         if (triggers != null) {
             triggers.close();
         }
@@ -65,6 +92,7 @@ public class SchedulerConsumers {
     public boolean healthy() {
         ConsumerLoop<TriggerEvent> t = triggers;
         ConsumerLoop<RunEvent> r = runEvents;
-        return t != null && r != null && t.isHealthy() && r.isHealthy();
+        ConfigTopicReader c = configReader;
+        return t != null && r != null && c != null && t.isHealthy() && r.isHealthy() && c.healthy() && ticker.healthy();
     }
 }

@@ -15,7 +15,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
+import dev.eddy.scheduler.service.RunGate.TriggerVerdict;
+
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
@@ -36,16 +39,32 @@ public class RunCoordinator {
     private final RunGate gate = new RunGate();
     private final Clock clock;
 
-    public RunCoordinator(SyncStateStore store, RunPublisher publisher, Clock clock) {
+    private final SyncCatalog catalog;
+    private final ExternalTriggerRouter router;
+
+    public RunCoordinator(SyncStateStore store, RunPublisher publisher, Clock clock, SyncCatalog catalog) {
         this.store = store;
         this.publisher = publisher;
         this.clock = clock;
+        this.catalog = catalog;
+        this.router = new ExternalTriggerRouter(catalog, publisher);
     }
 
     /** Handles one trigger event; idempotent on redelivery. */
     public void onTrigger(TriggerEvent trigger) {
         String syncId = trigger.getSyncId();
-        if (syncId == null || trigger.getSpecJson() == null) {
+        if (syncId == null) {
+            router.route(trigger);
+            return;
+        }
+        if (trigger.getSpecJson() == null) {
+            // schedule, sequence and external triggers may name only the sync: run its current spec
+            SyncCatalog.Entry known = catalog.get(syncId);
+            if (known != null && known.specJson() != null) {
+                trigger = TriggerEvent.newBuilder(trigger).setSpecJson(known.specJson()).build();
+            }
+        }
+        if (trigger.getSpecJson() == null) {
             LOG.warnf("Trigger %s from %s (sync %s) names no sync or carries no sync spec: this trigger kind is not handled yet",
                     trigger.getTriggerId(), trigger.getSource(), syncId);
             return;
@@ -55,7 +74,12 @@ public class RunCoordinator {
             String runId = runIdOf(trigger, tx);
             MDC.put("runId", runId);
             SyncSlot slot = tx.slot();
-            switch (gate.onTrigger(slot, runId, tx.isDecided(runId))) {
+            TriggerVerdict verdict = gate.onTrigger(slot, runId, tx.isDecided(runId));
+            if (trigger.getRunId() == null && (verdict == TriggerVerdict.RELEASE || verdict == TriggerVerdict.QUEUE)) {
+                // a run nobody recorded yet (schedule, dbt Cloud, Fivetran, sequence): announce it
+                publisher.queued(syncId, runId, trigger.getFullResync(), trigger.getSource(), now());
+            }
+            switch (verdict) {
                 case RELEASE -> release(tx, trigger, runId);
                 case QUEUE -> {
                     tx.queue(runId, TriggerJson.write(withRunId(trigger, runId)));
@@ -82,6 +106,9 @@ public class RunCoordinator {
     /** Handles one run event: a terminal one frees its sync (and releases the queued run); others are ignored. */
     public void onRunEvent(RunEvent event) {
         if (!event.getTerminal()) {
+            if (event.getStatus() != RunStatus.queued) {
+                store.touch(event.getSyncId(), event.getRunId(), now());
+            }
             return;
         }
         Optional<SyncTransaction> locked = store.lockExisting(event.getSyncId());
@@ -116,6 +143,39 @@ public class RunCoordinator {
             MDC.remove("runId");
             MDC.remove("syncId");
         }
+    }
+
+    /**
+     * Ends, {@code interrupted}, every in-flight run of an owned sync with no run event for {@code timeout}
+     * (its worker crashed or was restarted and lost it): never left {@code querying} forever. The terminal event
+     * comes back through the run-event consumer, which frees the sync and releases any queued run.
+     */
+    public int interruptStalled(Duration timeout, java.util.function.Predicate<String> owns) {
+        Instant now = now();
+        int ended = 0;
+        for (SyncStateStore.StalledRun stalled : store.stalledSince(now.minus(timeout))) {
+            if (!owns.test(stalled.syncId())) {
+                continue;
+            }
+            MDC.put("syncId", stalled.syncId());
+            MDC.put("runId", stalled.runId());
+            try (SyncTransaction tx = store.lock(stalled.syncId())) {
+                if (!stalled.runId().equals(tx.slot().inFlightRunId())) {
+                    continue; // ended meanwhile
+                }
+                publisher.interrupted(stalled.syncId(), stalled.runId(), "interrupted: no progress reported for "
+                        + timeout + " (last at " + stalled.lastSign() + "); the run was ended so the sync can run again",
+                        now);
+                tx.touchInFlight(now);
+                tx.commit();
+                ended++;
+                LOG.warnf("Run ended interrupted: no run event since %s", stalled.lastSign());
+            } finally {
+                MDC.remove("runId");
+                MDC.remove("syncId");
+            }
+        }
+        return ended;
     }
 
     private void release(SyncTransaction tx, TriggerEvent trigger, String runId) {

@@ -43,6 +43,8 @@ public class SyncStateStore {
                 outcome     text NOT NULL DEFAULT 'released'
             )""",
             "CREATE INDEX IF NOT EXISTS released_runs_trigger_id ON scheduler.released_runs (trigger_id)",
+            // the last sign of life of the in-flight run, so a run nobody reports on any more can be ended
+            "ALTER TABLE scheduler.sync_state ADD COLUMN IF NOT EXISTS last_event_at timestamptz",
     };
 
     private final AgroalDataSource dataSource;
@@ -133,6 +135,43 @@ public class SyncStateStore {
         }
     }
 
+    /** Records a sign of life (a non-terminal run event) of the sync's in-flight run. */
+    public void touch(String syncId, String runId, Instant at) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE scheduler.sync_state SET last_event_at = ? "
+                     + "WHERE sync_id = ? AND in_flight_run_id = ?")) {
+            ps.setTimestamp(1, Timestamp.from(at));
+            ps.setString(2, syncId);
+            ps.setString(3, runId);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new SchedulerStoreException("the run " + runId + " cannot be touched: " + e.getMessage(), e);
+        }
+    }
+
+    /** An in-flight run with no run event since {@code lastSign}. */
+    public record StalledRun(String syncId, String runId, Instant lastSign) {
+    }
+
+    /** In-flight runs with no sign of life (release or run event) since before {@code before}. */
+    public java.util.List<StalledRun> stalledSince(Instant before) {
+        java.util.List<StalledRun> stalled = new java.util.ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     SELECT sync_id, in_flight_run_id, greatest(in_flight_since, last_event_at) FROM scheduler.sync_state
+                     WHERE in_flight_run_id IS NOT NULL AND greatest(in_flight_since, last_event_at) < ?""")) {
+            ps.setTimestamp(1, Timestamp.from(before));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    stalled.add(new StalledRun(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant()));
+                }
+            }
+            return stalled;
+        } catch (SQLException e) {
+            throw new SchedulerStoreException("stalled runs cannot be read: " + e.getMessage(), e);
+        }
+    }
+
     /** How a run id was decided by the scheduler. */
     public enum Outcome {
         /** A run request was published for it. */
@@ -198,9 +237,15 @@ public class SyncStateStore {
             String queuedRunId = runId.equals(slot.queuedRunId()) ? null : slot.queuedRunId();
             String queuedTrigger = queuedRunId == null ? null : slot.queuedTriggerJson();
             update("UPDATE scheduler.sync_state SET in_flight_run_id = ?, in_flight_since = ?, queued_run_id = ?, "
-                            + "queued_trigger = ?, updated_at = now() WHERE sync_id = ?",
+                            + "queued_trigger = ?, last_event_at = NULL, updated_at = now() WHERE sync_id = ?",
                     runId, Timestamp.from(since), queuedRunId, queuedTrigger, slot.syncId());
             slot = new SyncSlot(slot.syncId(), runId, since, queuedRunId, queuedTrigger);
+        }
+
+        /** Records a sign of life of the in-flight run (so it is not ended again before its terminal event is read). */
+        public void touchInFlight(Instant at) {
+            update("UPDATE scheduler.sync_state SET last_event_at = ?, updated_at = now() WHERE sync_id = ?",
+                    Timestamp.from(at), slot.syncId());
         }
 
         /** Frees the sync. */

@@ -1,0 +1,184 @@
+package dev.eddy.scheduler.messaging;
+
+import dev.eddy.contracts.Topics;
+import dev.eddy.contracts.avro.ConfigChange;
+import dev.eddy.scheduler.service.SyncCatalog;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.utils.Utils;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Reads the compacted config topic twice over: every partition from the beginning into the {@link SyncCatalog}
+ * (each instance knows every sync, to route dbt Cloud / Fivetran triggers and fill specs), and, as a member of
+ * the consumer group {@code eddy-scheduler-schedules}, which partitions this instance owns. An instance fires
+ * the time-based schedules only of the syncs whose {@code sync:<id>} key lies in a partition it owns, so with
+ * several instances each sync's schedule has exactly one owner (Kafka's group assignment, not a home-made lock).
+ */
+public final class ConfigTopicReader implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ConfigTopicReader.class);
+
+    private final SyncCatalog catalog;
+    private final String topic;
+    private final KafkaConsumer<String, ConfigChange> reader;
+    private final KafkaConsumer<String, ConfigChange> membership;
+    private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
+    private final Thread readerThread;
+    private final Thread membershipThread;
+    private volatile boolean running = true;
+    private volatile boolean caughtUp;
+    private volatile boolean joined;
+    private volatile int partitionCount;
+
+    public ConfigTopicReader(SyncCatalog catalog, Map<String, Object> settings, String ownershipGroup) {
+        this(catalog, settings, ownershipGroup, Topics.CONFIG);
+    }
+
+    /** @param topic the config topic (tests use their own, so other scheduler instances in the JVM stay out) */
+    public ConfigTopicReader(SyncCatalog catalog, Map<String, Object> settings, String ownershipGroup, String topic) {
+        this.topic = topic;
+        this.catalog = catalog;
+        Map<String, Object> readerSettings = new HashMap<>(settings);
+        readerSettings.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        readerSettings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
+        this.reader = new KafkaConsumer<>(readerSettings);
+        Map<String, Object> membershipSettings = new HashMap<>(settings);
+        membershipSettings.put(ConsumerConfig.GROUP_ID_CONFIG, ownershipGroup);
+        membershipSettings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, true);
+        membershipSettings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        this.membership = new KafkaConsumer<>(membershipSettings);
+        this.readerThread = new Thread(this::read, "config-reader");
+        this.membershipThread = new Thread(this::holdMembership, "schedule-ownership");
+        readerThread.setDaemon(true);
+        membershipThread.setDaemon(true);
+    }
+
+    public ConfigTopicReader start() {
+        readerThread.start();
+        membershipThread.start();
+        return this;
+    }
+
+    /** True once every record present at start was read into the catalog. */
+    public boolean caughtUp() {
+        return caughtUp;
+    }
+
+    /** True while both threads run and this instance has joined the ownership group. */
+    public boolean healthy() {
+        return running && caughtUp && joined && readerThread.isAlive() && membershipThread.isAlive();
+    }
+
+    /** True when this instance owns the schedule of {@code syncId}: its {@code sync:<id>} key lies in an owned partition. */
+    public boolean owns(String syncId) {
+        int partitions = partitionCount;
+        return partitions > 0 && owned.contains(partitionOf("sync:" + syncId, partitions));
+    }
+
+    /** Kafka's default partitioner for a string key (murmur2 of its UTF-8 bytes). */
+    static int partitionOf(String key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    private void read() {
+        try {
+            List<PartitionInfo> infos = reader.partitionsFor(topic, Duration.ofSeconds(30));
+            List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            partitionCount = partitions.size();
+            reader.assign(partitions);
+            reader.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = reader.endOffsets(partitions);
+            while (running) {
+                for (ConsumerRecord<String, ConfigChange> record : reader.poll(Duration.ofMillis(200))) {
+                    apply(record);
+                }
+                if (!caughtUp && end.entrySet().stream().allMatch(e -> reader.position(e.getKey()) >= e.getValue())) {
+                    caughtUp = true;
+                    LOG.infof("Config topic read: %d syncs known", catalog.all().size());
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Config reader stopped: %s", e.toString());
+        } finally {
+            running = false;
+            reader.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void apply(ConsumerRecord<String, ConfigChange> record) {
+        String key = record.key();
+        int colon = key == null ? -1 : key.indexOf(':');
+        if (colon < 0) {
+            return;
+        }
+        ConfigChange change = record.value();
+        catalog.apply(key.substring(0, colon), key.substring(colon + 1), change == null ? null : change.getJson());
+    }
+
+    private void holdMembership() {
+        try {
+            membership.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    partitions.forEach(p -> owned.remove(p.partition()));
+                    LOG.infof("Schedule partitions revoked: %s", partitions);
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    partitions.forEach(p -> owned.add(p.partition()));
+                    joined = true;
+                    LOG.infof("Schedule partitions owned: %s", owned);
+                }
+
+                @Override
+                public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                    onPartitionsRevoked(partitions);
+                }
+            });
+            while (running) {
+                // records are read by the reader thread; polling keeps this member (and its ownership) alive
+                membership.poll(Duration.ofMillis(500));
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Schedule ownership consumer stopped: %s", e.toString());
+        } finally {
+            owned.clear();
+            running = false;
+            membership.close(Duration.ofSeconds(5));
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        owned.clear();
+        reader.wakeup();
+        membership.wakeup();
+        try {
+            readerThread.join(10_000);
+            membershipThread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

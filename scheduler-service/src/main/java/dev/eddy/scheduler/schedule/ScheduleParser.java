@@ -1,0 +1,193 @@
+package dev.eddy.scheduler.schedule;
+
+import com.cronutils.model.definition.CronDefinitionBuilder;
+import com.cronutils.model.time.ExecutionTime;
+import com.cronutils.parser.CronParser;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.time.DateTimeException;
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Reads a sync's {@code schedule} JSON ({@code {"type": .., "schedule": {..}}}, Hightouch's shape) into a
+ * {@link Schedule}. A missing or null schedule is {@code manual}. Optional {@code startDate}, {@code endDate}
+ * (ISO date = midnight UTC, or ISO instant) and {@code timezone} (IANA, default UTC) are read from the inner
+ * {@code schedule} object or, failing that, from the outer one.
+ */
+public final class ScheduleParser {
+
+    private static final CronParser CRON = new CronParser(
+            CronDefinitionBuilder.instanceDefinitionFor(com.cronutils.model.CronType.UNIX));
+
+    private ScheduleParser() {
+    }
+
+    /** @throws InvalidScheduleException naming every problem */
+    public static Schedule parse(JsonNode outer) {
+        if (outer == null || outer.isNull() || outer.isMissingNode()) {
+            return new Schedule.Manual();
+        }
+        List<String> problems = new ArrayList<>();
+        if (!outer.isObject()) {
+            throw new InvalidScheduleException(List.of("schedule: must be an object {type, schedule}"));
+        }
+        String type = outer.path("type").asText("");
+        JsonNode inner = outer.path("schedule");
+        Schedule result = switch (type.toLowerCase(Locale.ROOT)) {
+            case "manual" -> new Schedule.Manual();
+            case "interval" -> interval(outer, inner, problems);
+            case "visual", "visual_cron", "visualcron" -> visual(outer, inner, problems);
+            case "cron" -> cron(inner, problems);
+            case "dbt", "dbt_cloud", "dbt-cloud" -> dbt(inner, problems);
+            case "fivetran" -> fivetran(inner, problems);
+            default -> {
+                problems.add("schedule.type: \"" + type + "\" is not one of manual, interval, visual, cron, dbt, fivetran");
+                yield null;
+            }
+        };
+        if (!problems.isEmpty()) {
+            throw new InvalidScheduleException(problems);
+        }
+        return result;
+    }
+
+    private static Schedule interval(JsonNode outer, JsonNode inner, List<String> problems) {
+        JsonNode interval = inner.path("interval");
+        JsonNode quantity = interval.path("quantity");
+        String unit = interval.path("unit").asText("");
+        if (!quantity.canConvertToLong() || quantity.asLong() < 1) {
+            problems.add("schedule.schedule.interval.quantity: must be a whole number of at least 1");
+        }
+        Duration unitLength = switch (unit) {
+            case "minute" -> Duration.ofMinutes(1);
+            case "hour" -> Duration.ofHours(1);
+            case "day" -> Duration.ofDays(1);
+            case "week" -> Duration.ofDays(7);
+            default -> {
+                problems.add("schedule.schedule.interval.unit: \"" + unit + "\" is not one of minute, hour, day, week");
+                yield null;
+            }
+        };
+        Instant start = instant(outer, inner, "startDate", problems);
+        Instant end = instant(outer, inner, "endDate", problems);
+        if (start != null && end != null && end.isBefore(start)) {
+            problems.add("schedule.endDate: is before startDate");
+        }
+        if (!problems.isEmpty()) {
+            return null;
+        }
+        Instant anchor = start != null ? start : unit.equals("week") ? Schedule.Interval.EPOCH_MONDAY : Instant.EPOCH;
+        return new Schedule.Interval(unitLength.multipliedBy(quantity.asLong()), anchor, end);
+    }
+
+    private static Schedule visual(JsonNode outer, JsonNode inner, List<String> problems) {
+        ZoneId zone = ZoneOffset.UTC;
+        String zoneName = text(inner, "timezone", text(outer, "timezone", null));
+        if (zoneName != null) {
+            try {
+                zone = ZoneId.of(zoneName);
+            } catch (DateTimeException e) {
+                problems.add("schedule.timezone: \"" + zoneName + "\" is not an IANA time zone");
+            }
+        }
+        JsonNode expressions = inner.path("expressions");
+        if (!expressions.isArray() || expressions.isEmpty()) {
+            problems.add("schedule.schedule.expressions: must be a non-empty list of {days, time}");
+            return null;
+        }
+        List<Schedule.Visual.Expression> parsed = new ArrayList<>();
+        for (int i = 0; i < expressions.size(); i++) {
+            JsonNode e = expressions.get(i);
+            String at = "schedule.schedule.expressions[" + i + "]";
+            Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
+            e.path("days").fields().forEachRemaining(day -> {
+                try {
+                    if (day.getValue().asBoolean(false)) {
+                        days.add(DayOfWeek.valueOf(day.getKey().toUpperCase(Locale.ROOT)));
+                    }
+                } catch (IllegalArgumentException ex) {
+                    problems.add(at + ".days: \"" + day.getKey() + "\" is not a day of the week");
+                }
+            });
+            if (days.isEmpty()) {
+                problems.add(at + ".days: no day is chosen");
+            }
+            LocalTime time = null;
+            try {
+                time = LocalTime.parse(e.path("time").asText(""));
+            } catch (DateTimeParseException ex) {
+                problems.add(at + ".time: \"" + e.path("time").asText("") + "\" is not a time HH:mm");
+            }
+            parsed.add(new Schedule.Visual.Expression(days, time));
+        }
+        return problems.isEmpty() ? new Schedule.Visual(List.copyOf(parsed), zone) : null;
+    }
+
+    private static Schedule cron(JsonNode inner, List<String> problems) {
+        String expression = inner.path("expression").asText("").trim();
+        try {
+            com.cronutils.model.Cron cron = CRON.parse(expression).validate();
+            return new Schedule.Cron(expression, ExecutionTime.forCron(cron));
+        } catch (IllegalArgumentException e) {
+            problems.add("schedule.schedule.expression: \"" + expression + "\" is not a valid 5-field cron expression: "
+                    + e.getMessage());
+            return null;
+        }
+    }
+
+    private static Schedule dbt(JsonNode inner, List<String> problems) {
+        String account = text(inner.path("account"), "id", null);
+        String job = text(inner.path("job"), "id", null);
+        if (account == null) {
+            problems.add("schedule.schedule.account.id: is required");
+        }
+        if (job == null) {
+            problems.add("schedule.schedule.job.id: is required");
+        }
+        return problems.isEmpty() ? new Schedule.DbtJob(account, job) : null;
+    }
+
+    private static Schedule fivetran(JsonNode inner, List<String> problems) {
+        String connector = text(inner, "connectorId", null);
+        if (connector == null) {
+            problems.add("schedule.schedule.connectorId: is required");
+            return null;
+        }
+        return new Schedule.FivetranConnector(connector);
+    }
+
+    /** Ids may come as JSON strings or numbers (dbt Cloud sends both); blank counts as missing. */
+    private static String text(JsonNode node, String field, String fallback) {
+        JsonNode value = node.path(field);
+        if (value.isTextual() || value.isNumber()) {
+            String s = value.asText().trim();
+            return s.isEmpty() ? fallback : s;
+        }
+        return fallback;
+    }
+
+    private static Instant instant(JsonNode outer, JsonNode inner, String field, List<String> problems) {
+        String value = text(inner, field, text(outer, field, null));
+        if (value == null) {
+            return null;
+        }
+        try {
+            return value.length() == 10 ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            problems.add("schedule." + field + ": \"" + value + "\" is not an ISO date or instant");
+            return null;
+        }
+    }
+}

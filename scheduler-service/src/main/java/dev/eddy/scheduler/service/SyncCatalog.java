@@ -1,0 +1,110 @@
+package dev.eddy.scheduler.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eddy.scheduler.schedule.InvalidScheduleException;
+import dev.eddy.scheduler.schedule.Schedule;
+import dev.eddy.scheduler.schedule.ScheduleParser;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the scheduler knows of every sync, built from the compacted config topic: its schedule (parsed),
+ * {@code schedulePaused}, {@code disabled}, and its runnable spec. A schedule that cannot be parsed makes
+ * the sync unscheduled (logged once), never a crash.
+ */
+@jakarta.inject.Singleton
+public final class SyncCatalog {
+
+    private static final Logger LOG = Logger.getLogger(SyncCatalog.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * One sync as the scheduler sees it.
+     *
+     * @param fingerprint the schedule JSON with the paused/disabled flags: when it changes, the schedule starts afresh
+     */
+    public record Entry(String syncId, Schedule schedule, boolean paused, boolean disabled, String fingerprint,
+                        String specJson) {
+
+        /** True when time-based slots of this sync may fire. */
+        public boolean schedulable() {
+            return schedule != null && !paused && !disabled && specJson != null;
+        }
+    }
+
+    private final Map<String, Entry> syncs = new ConcurrentHashMap<>();
+    private final Map<String, String> specs = new ConcurrentHashMap<>();
+
+    /** Applies one record of the config topic; {@code json} null is a tombstone. */
+    public void apply(String kind, String id, String json) {
+        switch (kind) {
+            case "sync" -> {
+                if (json == null) {
+                    syncs.remove(id);
+                } else {
+                    syncs.put(id, fromSyncJson(id, json, specs.get(id)));
+                }
+            }
+            case "sync-spec" -> {
+                if (json == null) {
+                    specs.remove(id);
+                } else {
+                    specs.put(id, json);
+                }
+                syncs.computeIfPresent(id, (k, e) -> new Entry(e.syncId(), e.schedule(), e.paused(), e.disabled(),
+                        e.fingerprint(), json));
+            }
+            default -> {
+                // other kinds (sources, models, destinations, sequences) are read elsewhere or not needed
+            }
+        }
+    }
+
+    public Entry get(String syncId) {
+        return syncs.get(syncId);
+    }
+
+    public Collection<Entry> all() {
+        return syncs.values();
+    }
+
+    /** Syncs scheduled after dbt Cloud job {@code jobId} of account {@code accountId}. */
+    public List<Entry> afterDbtJob(String accountId, String jobId) {
+        Schedule.DbtJob wanted = new Schedule.DbtJob(accountId, jobId);
+        return syncs.values().stream().filter(e -> wanted.equals(e.schedule())).toList();
+    }
+
+    /** Syncs scheduled after Fivetran connector {@code connectorId}. */
+    public List<Entry> afterFivetranConnector(String connectorId) {
+        Schedule.FivetranConnector wanted = new Schedule.FivetranConnector(connectorId);
+        return syncs.values().stream().filter(e -> wanted.equals(e.schedule())).toList();
+    }
+
+    static Entry fromSyncJson(String id, String json, String specJson) {
+        JsonNode sync;
+        try {
+            sync = JSON.readTree(json);
+        } catch (IOException e) {
+            LOG.warnf("Sync %s: its config record is not JSON; it stays unscheduled", id);
+            return new Entry(id, null, false, false, "unreadable", specJson);
+        }
+        JsonNode scheduleJson = sync.get("schedule");
+        boolean paused = sync.path("schedulePaused").asBoolean(false);
+        boolean disabled = sync.path("disabled").asBoolean(false);
+        Schedule schedule;
+        try {
+            schedule = ScheduleParser.parse(scheduleJson);
+        } catch (InvalidScheduleException e) {
+            LOG.warnf("Sync %s: %s; it stays unscheduled until the schedule is fixed", id, e.getMessage());
+            schedule = null;
+        }
+        String fingerprint = String.valueOf(scheduleJson) + "|paused=" + paused + "|disabled=" + disabled;
+        return new Entry(id, schedule, paused, disabled, fingerprint, specJson);
+    }
+}

@@ -1,0 +1,239 @@
+package dev.eddy.scheduler.messaging;
+
+import dev.eddy.contracts.Topics;
+import dev.eddy.contracts.avro.ConfigChange;
+import dev.eddy.contracts.avro.RunEvent;
+import dev.eddy.contracts.avro.RunRequest;
+import dev.eddy.contracts.avro.RunStatus;
+import dev.eddy.contracts.avro.TriggerEvent;
+import dev.eddy.contracts.kafka.EventPublisher;
+import dev.eddy.contracts.kafka.KafkaSettings;
+import dev.eddy.testsupport.EddyInfrastructureResource;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Schedules fired by the running scheduler, with its clock moved forward by the test (no waiting for real
+ * minutes): interval slots, paused and invalid schedules, dbt Cloud and Fivetran triggers, stalled runs.
+ */
+@QuarkusTest
+@QuarkusTestResource(EddyInfrastructureResource.class)
+class ScheduleFlowTest {
+
+    private static final String EVERY_MINUTE = "{\"type\":\"interval\",\"schedule\":{\"interval\":{\"quantity\":1,\"unit\":\"minute\"}}}";
+
+    private static EventPublisher publisher;
+    private static TopicRecorder<RunRequest> runRequests;
+    private static TopicRecorder<RunEvent> runEvents;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @BeforeEach
+    void connect() {
+        if (publisher == null) {
+            publisher = new EventPublisher(KafkaSettings.producer(bootstrapServers, Optional.empty(), "schedule-test"));
+            runRequests = new TopicRecorder<>(bootstrapServers, Topics.RUN_REQUESTS);
+            runEvents = new TopicRecorder<>(bootstrapServers, Topics.RUN_EVENTS);
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP")));
+    }
+
+    @AfterAll
+    static void close() {
+        if (publisher != null) {
+            runRequests.close();
+            runEvents.close();
+            publisher.close();
+            publisher = null;
+        }
+    }
+
+    @Test
+    void intervalSyncFiresOncePerSlotThroughTheRunGate() {
+        String sync = newSync(EVERY_MINUTE, false, false);
+        awaitScheduleStarted(sync);
+
+        TestClock.advance(Duration.ofSeconds(60));
+        RunRequest first = await().atMost(Duration.ofSeconds(15)).until(() -> requestsFor(sync), l -> l.size() == 1).get(0);
+        assertEquals("schedule", first.getTrigger());
+        RunEvent queued = await().atMost(Duration.ofSeconds(15)).until(() -> runEvents.matching(e ->
+                e.getRunId().equals(first.getRunId()) && e.getStatus() == RunStatus.queued), l -> !l.isEmpty()).get(0);
+        assertEquals("scheduler-service", queued.getProducer());
+
+        publishRunEvent(sync, first.getRunId(), RunStatus.success);
+        TestClock.advance(Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(15)).until(() -> requestsFor(sync), l -> l.size() == 2);
+        // a slot fires once: the count stays at two while the ticker keeps looking
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> requestsFor(sync).size() == 2);
+    }
+
+    @Test
+    void pausedDisabledAndInvalidSchedulesNeverFireAndNeverStopTheOthers() {
+        String paused = newSync(EVERY_MINUTE, true, false);
+        String disabled = newSync(EVERY_MINUTE, false, true);
+        String invalid = newSync("{\"type\":\"cron\",\"schedule\":{\"expression\":\"61 * * * *\"}}", false, false);
+        String control = newSync(EVERY_MINUTE, false, false);
+        awaitScheduleStarted(control);
+
+        TestClock.advance(Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(15)).until(() -> requestsFor(control), l -> l.size() == 1);
+        assertEquals(0, requestsFor(paused).size());
+        assertEquals(0, requestsFor(disabled).size());
+        assertEquals(0, requestsFor(invalid).size());
+        given().get("/q/health/ready").then().statusCode(200);
+    }
+
+    @Test
+    void successfulDbtCloudJobRunsItsSyncsAndAFailedOneSkipsThem() {
+        String job = "job-" + UUID.randomUUID();
+        String sync = newSync("{\"type\":\"dbt\",\"schedule\":{\"account\":{\"id\":\"70403\"},\"job\":{\"id\":\"" + job + "\"}}}",
+                false, false);
+        String other = newSync("{\"type\":\"dbt\",\"schedule\":{\"account\":{\"id\":\"70403\"},\"job\":{\"id\":\"other\"}}}",
+                false, false);
+        awaitKnown(sync);
+        publishExternal(TriggerEvent.newBuilder().setTriggerId(UUID.randomUUID().toString()).setSource("dbt_cloud")
+                .setDbtAccountId("70403").setDbtJobId(job).setDbtRunStatus("Errored").setRequestedAt(Instant.now()).build(), job);
+        publishExternal(TriggerEvent.newBuilder().setTriggerId(UUID.randomUUID().toString()).setSource("dbt_cloud")
+                .setDbtAccountId("70403").setDbtJobId(job).setDbtRunStatus("Success").setRequestedAt(Instant.now()).build(), job);
+
+        RunRequest request = await().atMost(Duration.ofSeconds(15)).until(() -> requestsFor(sync), l -> l.size() == 1).get(0);
+        assertEquals("dbt_cloud", request.getTrigger());
+        // the errored run (published first, same partition) triggered nothing; the other job's sync is untouched
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> requestsFor(sync).size() == 1);
+        assertEquals(0, requestsFor(other).size());
+    }
+
+    @Test
+    void successfulFivetranSyncRunsItsSyncsAndAFailedOneSkipsThem() {
+        String connector = "conn_" + UUID.randomUUID().toString().replace("-", "");
+        String sync = newSync("{\"type\":\"fivetran\",\"schedule\":{\"connectorId\":\"" + connector + "\"}}", false, false);
+        awaitKnown(sync);
+        publishExternal(TriggerEvent.newBuilder().setTriggerId(UUID.randomUUID().toString()).setSource("fivetran")
+                .setFivetranConnectorId(connector).setFivetranStatus("FAILURE_WITH_TASK").setRequestedAt(Instant.now()).build(),
+                connector);
+        publishExternal(TriggerEvent.newBuilder().setTriggerId(UUID.randomUUID().toString()).setSource("fivetran")
+                .setFivetranConnectorId(connector).setFivetranStatus("SUCCESSFUL").setRequestedAt(Instant.now()).build(),
+                connector);
+
+        RunRequest request = await().atMost(Duration.ofSeconds(15)).until(() -> requestsFor(sync), l -> l.size() == 1).get(0);
+        assertEquals("fivetran", request.getTrigger());
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> requestsFor(sync).size() == 1);
+    }
+
+    @Test
+    void runWithoutProgressIsEndedInterruptedAndTheQueuedRunGoes() {
+        String sync = newSync(null, false, false);
+        awaitKnown(sync);
+        publishApiTrigger(sync, "9001");
+        await().atMost(Duration.ofSeconds(15)).until(() -> requestsFor(sync), l -> l.size() == 1);
+        publishApiTrigger(sync, "9002");
+        awaitQueued(sync, "9002");
+
+        TestClock.advance(Duration.ofMinutes(11)); // the test profile's stalled-run timeout is 10 minutes
+        RunEvent interrupted = await().atMost(Duration.ofSeconds(15)).until(() -> runEvents.matching(e ->
+                e.getRunId().equals("9001") && e.getSyncId().equals(sync) && e.getTerminal()), l -> !l.isEmpty()).get(0);
+        assertEquals(RunStatus.interrupted, interrupted.getStatus());
+        assertEquals("RUN_INTERRUPTED", interrupted.getErrorCode());
+        assertTrue(interrupted.getError().startsWith("interrupted: no progress reported for PT10M"), interrupted.getError());
+        await().atMost(Duration.ofSeconds(15)).until(() -> requestsFor(sync).stream()
+                .anyMatch(r -> r.getRunId().equals("9002")));
+    }
+
+    private static String newSync(String scheduleJson, boolean paused, boolean disabled) {
+        String id = "sync-" + UUID.randomUUID();
+        publisher.sendAndWait(Topics.CONFIG, "sync-spec:" + id, change("sync-spec", id, spec(id)));
+        publisher.sendAndWait(Topics.CONFIG, "sync:" + id, change("sync", id, "{\"id\":\"" + id + "\",\"schedule\":"
+                + scheduleJson + ",\"schedulePaused\":" + paused + ",\"disabled\":" + disabled + "}"));
+        return id;
+    }
+
+    private static ConfigChange change(String kind, String id, String json) {
+        return ConfigChange.newBuilder().setKind(kind).setId(id).setVersion(1).setJson(json).setAt(Instant.now()).build();
+    }
+
+    private static String spec(String syncId) {
+        return "{\"syncId\":\"" + syncId + "\",\"syncSlug\":\"s\",\"configVersion\":3,"
+                + "\"model\":{\"id\":\"m\",\"primaryKey\":\"id\",\"sql\":\"select 1 as id\"},"
+                + "\"destination\":{\"id\":\"d\",\"type\":\"webhook\",\"configuration\":{}},\"configuration\":{}}";
+    }
+
+    /** The scheduler's config reader has the sync: an API trigger without spec for it gets the spec filled in. */
+    private void awaitKnown(String syncId) {
+        String probeSync = syncId;
+        await().atMost(Duration.ofSeconds(15)).until(() -> catalogKnows(probeSync));
+    }
+
+    private static boolean catalogKnows(String syncId) {
+        return io.quarkus.arc.Arc.container().instance(dev.eddy.scheduler.service.SyncCatalog.class).get().get(syncId) != null;
+    }
+
+    private void awaitScheduleStarted(String syncId) {
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            try (Connection c = dataSource.getConnection();
+                 PreparedStatement ps = c.prepareStatement("SELECT 1 FROM scheduler.schedule_fires WHERE sync_id = ?")) {
+                ps.setString(1, syncId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
+    private void awaitQueued(String syncId, String runId) {
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            try (Connection c = dataSource.getConnection();
+                 PreparedStatement ps = c.prepareStatement("SELECT queued_run_id FROM scheduler.sync_state WHERE sync_id = ?")) {
+                ps.setString(1, syncId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() && runId.equals(rs.getString(1));
+                }
+            }
+        });
+    }
+
+    private static void publishApiTrigger(String syncId, String runId) {
+        publisher.sendAndWait(Topics.TRIGGERS, syncId, TriggerEvent.newBuilder().setTriggerId("t-" + runId + syncId)
+                .setSource("api").setSyncId(syncId).setRunId(runId).setSpecJson(spec(syncId))
+                .setRequestedAt(Instant.now()).build());
+    }
+
+    private static void publishExternal(TriggerEvent trigger, String key) {
+        publisher.sendAndWait(Topics.TRIGGERS, key, trigger);
+    }
+
+    private static void publishRunEvent(String syncId, String runId, RunStatus status) {
+        publisher.sendAndWait(Topics.RUN_EVENTS, syncId, RunEvent.newBuilder()
+                .setRunId(runId).setSyncId(syncId).setStatus(status).setTerminal(true)
+                .setProducer("test").setAt(Instant.now()).build());
+    }
+
+    private static List<RunRequest> requestsFor(String syncId) {
+        return runRequests.matching(r -> r.getSyncId().equals(syncId));
+    }
+}
