@@ -1,0 +1,44 @@
+package dev.eddy.config.gitsync;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The port through which Git Sync reads and changes the catalog, by slug. Implementations run each call in its own
+ * transaction and do not publish Git Sync changes themselves (so an imported file never comes back as a commit).
+ */
+public interface GitSyncCatalog {
+
+    /** What a delete did. */
+    enum DeleteOutcome { DELETED, NOT_FOUND, IN_USE }
+
+    List<ModelDocument> models();
+
+    List<SyncDocument> syncs();
+
+    Optional<ModelDocument> model(String slug);
+
+    Optional<SyncDocument> sync(String slug);
+
+    /** The slug of the model or sync with this id, if it still exists. */
+    Optional<String> slugOf(GitSyncKind kind, long id);
+
+    boolean sourceExists(String slug);
+
+    boolean destinationExists(String slug);
+
+    /** Creates the model or replaces its fields; the source must exist. Returns the stored document. */
+    ModelDocument upsertModel(ModelDocument model);
+
+    /** Creates the sync or replaces its fields; model and destination must exist. Returns the stored document. */
+    SyncDocument upsertSync(SyncDocument sync);
+
+    /** Deletes the model unless a sync still uses it ({@link DeleteOutcome#IN_USE}). */
+    DeleteOutcome deleteModel(String slug);
+
+    /** Disables and deletes the sync; its run history stays. */
+    DeleteOutcome deleteSync(String slug);
+
+    /** Slugs of the syncs that use the model. */
+    List<String> syncsUsingModel(String slug);
+}

@@ -1,0 +1,85 @@
+package dev.eddy.config.gitsync;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GitSyncFilesTest {
+
+    @Test
+    void modelFileWithMissingPrimaryKeyIsReportedAtItsParentLineOne() throws Exception {
+        List<FileProblem> problems = new ArrayList<>();
+        GitSyncFiles.model("m.yaml", "m", GitSyncFiles.parse("name: M\nsource: wh\ntype: table\ntableName: users\n"), problems);
+        assertEquals(List.of(new FileProblem("m.yaml", 1, "primaryKey is required")), problems);
+    }
+
+    @Test
+    void wrongTypeIsReportedOnItsLine() throws Exception {
+        List<FileProblem> problems = new ArrayList<>();
+        GitSyncFiles.model("m.yaml", "m", GitSyncFiles.parse("name: M\nsource: wh\ntype: view\nprimaryKey: id\n"), problems);
+        assertEquals(3, problems.get(0).line());
+    }
+
+    @Test
+    void dbtModelIsReportedAsNotSupportedRatherThanStoredUnrunnable() throws Exception {
+        List<FileProblem> problems = new ArrayList<>();
+        GitSyncFiles.model("m.yaml", "m", GitSyncFiles.parse(
+                "name: M\nsource: wh\ntype: dbt_model\ndbtModel: model.shop.users\nprimaryKey: id\n"), problems);
+        assertTrue(problems.get(0).reason().contains("dbt_model is not supported"));
+    }
+
+    @Test
+    void unparsableYamlNamesTheLine() {
+        GitSyncFiles.UnreadableFileException e = assertThrows(GitSyncFiles.UnreadableFileException.class,
+                () -> GitSyncFiles.parse("model: a\ndestination: b\nconfig: {mode: upsert\n"));
+        assertTrue(e.line() >= 3, "line " + e.line());
+    }
+
+    @Test
+    void syncConfigModeIsCheckedOnItsNestedLine() throws Exception {
+        List<FileProblem> problems = new ArrayList<>();
+        GitSyncFiles.sync("s.yaml", "s", GitSyncFiles.parse("model: a\ndestination: b\nconfig:\n  object: x\n  mode: merge\n"), problems);
+        assertEquals(5, problems.get(0).line());
+    }
+
+    @Test
+    void writingKeepsUnknownKeysAndTheirPlaceAndReplacesKnownOnes() throws Exception {
+        ObjectNode previous = GitSyncFiles.parse("model: old\ndescription: keep me\ndestination: d\nx-team: growth\n").tree();
+        ObjectNode config = JsonNodeFactory.instance.objectNode().put("mode", "upsert");
+        config.putArray("customMappings").addObject().put("from", "a").put("to", "b");
+        String text = GitSyncFiles.write(new SyncDocument("s", "new", "d", config,
+                JsonNodeFactory.instance.objectNode().put("type", "manual"), true, Instant.now()), previous);
+        ObjectNode written = GitSyncFiles.parse(text).tree();
+        assertEquals("new", written.get("model").asText());
+        assertEquals("keep me", written.get("description").asText());
+        assertEquals("growth", written.get("x-team").asText());
+        assertEquals("b", written.at("/config/customMappings/0/to").asText());
+        assertTrue(written.get("schedulePaused").asBoolean());
+        assertTrue(text.indexOf("description") < text.indexOf("destination"), text);
+    }
+
+    @Test
+    void modelRoundTripsThroughItsFile() throws Exception {
+        ModelDocument m = new ModelDocument("users", "Users", "wh", "raw_sql", "SELECT id,\n  email\nFROM users", null, null, "id", null);
+        List<FileProblem> problems = new ArrayList<>();
+        ModelDocument read = GitSyncFiles.model("f", "users", GitSyncFiles.parse(GitSyncFiles.write(m, null)), problems);
+        assertEquals(List.of(), problems);
+        assertEquals(m, read);
+    }
+
+    @Test
+    void onlyModelAndSyncFilesAreObjects() {
+        assertEquals(new GitSyncFiles.ObjectPath(GitSyncKind.SYNC, "a-b"), GitSyncFiles.objectPath("syncs/a-b.yml"));
+        assertNull(GitSyncFiles.objectPath("manifest.yaml"));
+        assertNull(GitSyncFiles.objectPath("models/nested/x.yaml"));
+    }
+}
