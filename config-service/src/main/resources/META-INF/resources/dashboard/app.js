@@ -11,6 +11,8 @@ const RUNS_SHOWN = 20;
 const REJECTIONS_PAGE = 25;
 let refreshTimer = null;
 let filter = 'all';
+// the last action's message on a sync's page; kept across the page's self-refreshes
+let flash = { syncId: null, text: '', error: false };
 
 signOut.addEventListener('click', () => { session.clear(); location.hash = '#/login'; });
 window.addEventListener('hashchange', route);
@@ -112,7 +114,7 @@ async function syncPage(id) {
   const destination = n.destinations.get(sync.destinationId);
   const cfg = sync.configuration || {};
   const mappings = (cfg.mappings || []).map((m) => `${m.from ?? m.value ?? m.template ?? m.variable} → ${m.to}`).join(', ') || '—';
-  const notice = h('div', { id: 'action-notice' });
+  const notice = h('div', { id: 'action-notice' }, flash.syncId === id && flash.text ? h('p', { class: 'notice' + (flash.error ? ' error' : '') }, flash.text) : '');
   render(
     h('p', {}, h('a', { href: '#/syncs' }, '← Syncs')),
     h('h1', {}, `Sync ${sync.slug || sync.id} `, badge(sync.status)),
@@ -176,7 +178,7 @@ function progress(ratio) {
 async function trigger(id, body, notice) {
   try {
     const out = await api.post(`/syncs/${id}/trigger`, body);
-    notice.replaceChildren(h('p', { class: 'notice' }, `Run ${out.id} queued.`));
+    flash = { syncId: id, text: `Run ${out.id} queued.`, error: false };
     route();
   } catch (e) { notice.replaceChildren(h('p', { class: 'notice error' }, e.message)); }
 }
