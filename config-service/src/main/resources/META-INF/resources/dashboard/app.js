@@ -145,7 +145,8 @@ function syncLogsText(logs) {
   return on.length ? `eddy_audit: ${on.join(', ')}` : 'off';
 }
 
-function dl(term, value) { return [h('dt', {}, term), h('dd', {}, value)]; }
+// each term and its value in one grid cell, so labels stay above their values
+function dl(term, value) { return [h('div', {}, h('dt', {}, term), h('dd', {}, value))]; }
 
 function button(label, id, cls, onClick) {
   const b = h('button', { type: 'button', id, class: cls }, label);

@@ -16,13 +16,15 @@ export function runChart(runs) {
   const wrap = document.createElement('div');
   if (!runs.length) { wrap.textContent = 'No run yet.'; return wrap; }
   const data = runs.map((r) => ({ id: r.id, ok: sum(r.successfulRows), bad: sum(r.failedRows), status: r.status }));
-  const max = Math.max(1, ...data.map((d) => d.ok + d.bad));
+  // an even top, so the middle grid line falls on a whole number of rows
+  const top = Math.max(1, ...data.map((d) => d.ok + d.bad));
+  const max = top <= 1 ? 2 : Math.ceil(top / 2) * 2;
   const plotW = W - pad.l - pad.r, plotH = H - pad.t - pad.b;
   const slot = plotW / Math.max(data.length, 1), bar = Math.max(4, Math.min(36, slot * 0.7));
   for (const f of [0, 0.5, 1]) {
     const y = pad.t + plotH * (1 - f);
     svg.append(el('line', { x1: pad.l, x2: W - pad.r, y1: y, y2: y, stroke: '#e4e7ec' }));
-    svg.append(el('text', { x: pad.l - 6, y: y + 4, 'text-anchor': 'end', 'font-size': 11, fill: '#667085' }, String(Math.round(max * f))));
+    svg.append(el('text', { x: pad.l - 6, y: y + 4, 'text-anchor': 'end', 'font-size': 11, fill: '#667085' }, String(max * f)));
   }
   data.forEach((d, i) => {
     const x = pad.l + slot * i + (slot - bar) / 2;
