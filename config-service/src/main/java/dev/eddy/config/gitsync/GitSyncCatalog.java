@@ -5,9 +5,14 @@ import java.util.Optional;
 
 /**
  * The port through which Git Sync reads and changes the catalog, by slug. Implementations run each call in its own
- * transaction and do not publish Git Sync changes themselves (so an imported file never comes back as a commit).
+ * transaction and fire {@link dev.eddy.config.service.ConfigChanged} after each commit with actor {@link #ACTOR}, so
+ * the rest of the suite (the scheduler, the sync specs) learns of an imported change while Git Sync itself ignores
+ * it (an imported file never comes back as a commit).
  */
 public interface GitSyncCatalog {
+
+    /** The actor of changes imported from Git. */
+    String ACTOR = "git-sync";
 
     /** What a delete did. */
     enum DeleteOutcome { DELETED, NOT_FOUND, IN_USE }

@@ -1,8 +1,8 @@
 package dev.eddy.config.gitsync;
 
 /**
- * A committed API change of a model or sync, observed by Git Sync to write it outbound. Fired by
- * {@link ApiChangeRecorder}; once the API fires its own {@code ConfigChanged} event, observe that instead.
+ * A committed API change of a model or sync waiting in Git Sync's outbox, made from the catalog's
+ * {@link dev.eddy.config.service.ConfigChanged} event.
  */
 public record GitSyncChange(GitSyncKind kind, long id, String slug, Change change, String actor) {
 

@@ -7,6 +7,7 @@ import dev.eddy.config.gitsync.GitSyncFiles.UnreadableFileException;
 import dev.eddy.config.gitsync.GitSyncStatus.Conflict;
 import dev.eddy.config.gitsync.GitSyncStatus.Deletion;
 import dev.eddy.config.gitsync.GitSyncStore.OutboxEntry;
+import dev.eddy.config.service.ConfigChanged;
 import dev.eddy.contracts.secrets.SecretBox;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -80,9 +81,24 @@ public class GitSyncEngine {
         thread.shutdownNow();
     }
 
-    /** Records an API change and runs a cycle now, so the commit is pushed within seconds. */
-    void onChange(@Observes GitSyncChange change) {
-        store.enqueue(change);
+    /**
+     * Records a committed API change of a model or sync and runs a cycle now, so the commit is pushed within seconds.
+     * Changes Git Sync made itself (actor {@link GitSyncCatalog#ACTOR}) are not written back.
+     */
+    void onChange(@Observes ConfigChanged change) {
+        if (GitSyncCatalog.ACTOR.equals(change.actor())) {
+            return;
+        }
+        GitSyncKind kind = switch (change.kind()) {
+            case "model" -> GitSyncKind.MODEL;
+            case "sync" -> GitSyncKind.SYNC;
+            default -> null;
+        };
+        if (kind == null) {
+            return;
+        }
+        store.enqueue(new GitSyncChange(kind, Long.parseLong(change.id()), change.slug(),
+                GitSyncChange.Change.valueOf(change.change().name()), change.actor()));
         thread.execute(this::tick);
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.eddy.contracts.schedule.ScheduleValidator;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -171,6 +172,10 @@ public final class GitSyncFiles {
                 schedule = ((ObjectNode) s).deepCopy();
                 if (!schedule.has("schedule")) {
                     schedule.putNull("schedule");
+                }
+                // the scheduler's own rules, so an invalid cron in Git is reported here, not skipped at fire time
+                for (String problem : ScheduleValidator.problems(schedule)) {
+                    problems.add(new FileProblem(file, p.line("schedule"), problem));
                 }
             } else {
                 problems.add(new FileProblem(file, p.line("schedule"), "schedule must be a mapping with a type"));

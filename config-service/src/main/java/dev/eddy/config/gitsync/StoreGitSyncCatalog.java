@@ -9,7 +9,10 @@ import dev.eddy.config.domain.Sync;
 import dev.eddy.config.store.CatalogStore;
 import dev.eddy.config.store.CatalogStore.Filter;
 import dev.eddy.config.store.Database;
+import dev.eddy.config.service.ConfigChanged;
+import dev.eddy.config.service.ConfigChanged.Change;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,8 +26,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@link GitSyncCatalog} on today's {@link CatalogStore}. The store has no update or delete yet, so those are plain
- * SQL here; once the public API's update/delete land in the service layer, re-point them there.
+ * {@link GitSyncCatalog} on the {@link CatalogStore}. Updates and deletes are plain SQL here (a file carries every
+ * field, so they replace rather than merge); each committed write fires {@link ConfigChanged} with actor
+ * {@link GitSyncCatalog#ACTOR}, which publishes the object to the config topic like an API change.
  */
 @ApplicationScoped
 public class StoreGitSyncCatalog implements GitSyncCatalog {
@@ -33,10 +37,16 @@ public class StoreGitSyncCatalog implements GitSyncCatalog {
 
     private final Database db;
     private final CatalogStore store;
+    private final Event<ConfigChanged> changes;
 
-    public StoreGitSyncCatalog(Database db, CatalogStore store) {
+    public StoreGitSyncCatalog(Database db, CatalogStore store, Event<ConfigChanged> changes) {
         this.db = db;
         this.store = store;
+        this.changes = changes;
+    }
+
+    private void fire(String kind, long id, String slug, Change change) {
+        changes.fire(new ConfigChanged(kind, Long.toString(id), slug, change, ACTOR));
     }
 
     @Override
@@ -100,10 +110,12 @@ public class StoreGitSyncCatalog implements GitSyncCatalog {
 
     @Override
     public ModelDocument upsertModel(ModelDocument m) {
-        return db.inTransaction(c -> {
+        Change[] change = new Change[1];
+        Model stored = db.inTransaction(c -> {
             long sourceId = store.listSources(c, new Filter(m.source(), null)).stream().findFirst()
                     .map(Source::id).orElseThrow(() -> new IllegalArgumentException("no source " + m.source()));
             Optional<Model> existing = findModel(c, m.slug());
+            change[0] = existing.isEmpty() ? Change.CREATED : Change.UPDATED;
             if (existing.isEmpty()) {
                 store.insertModel(c, m.name(), m.slug(), sourceId, m.type(), m.rawSql(), m.tableName(), m.primaryKey());
             } else {
@@ -111,17 +123,21 @@ public class StoreGitSyncCatalog implements GitSyncCatalog {
                                 + "primary_key = ?, updated_at = ? WHERE id = ?",
                         m.name(), sourceId, m.type(), m.rawSql(), m.tableName(), m.primaryKey(), now(), existing.get().id());
             }
-            return document(findModel(c, m.slug()).orElseThrow(), sourceSlugs(c));
+            return findModel(c, m.slug()).orElseThrow();
         });
+        fire("model", stored.id(), stored.slug(), change[0]);
+        return db.inTransaction(c -> document(stored, sourceSlugs(c)));
     }
 
     @Override
     public SyncDocument upsertSync(SyncDocument s) {
-        return db.inTransaction(c -> {
+        Change[] change = new Change[1];
+        SyncDocument document = db.inTransaction(c -> {
             Model model = findModel(c, s.model()).orElseThrow(() -> new IllegalArgumentException("no model " + s.model()));
             Destination destination = store.listDestinations(c, new Filter(s.destination(), null)).stream().findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("no destination " + s.destination()));
             Optional<Sync> existing = store.findSyncBySlug(c, s.slug());
+            change[0] = existing.isEmpty() ? Change.CREATED : Change.UPDATED;
             if (existing.isEmpty()) {
                 store.insertSync(c, s.slug(), model.id(), destination.id(), s.schedulePaused(), s.schedule(), s.config());
             } else {
@@ -133,11 +149,14 @@ public class StoreGitSyncCatalog implements GitSyncCatalog {
             Sync stored = store.findSyncBySlug(c, s.slug()).orElseThrow();
             return document(stored, Map.of(model.id(), model.slug()), Map.of(destination.id(), destination.slug()));
         });
+        db.inTransaction(c -> store.findSyncBySlug(c, s.slug())).ifPresent(x -> fire("sync", x.id(), x.slug(), change[0]));
+        return document;
     }
 
     @Override
     public DeleteOutcome deleteModel(String slug) {
-        return db.inTransaction(c -> {
+        long[] id = new long[1];
+        DeleteOutcome outcome = db.inTransaction(c -> {
             Optional<Model> model = findModel(c, slug);
             if (model.isEmpty()) {
                 return DeleteOutcome.NOT_FOUND;
@@ -145,23 +164,34 @@ public class StoreGitSyncCatalog implements GitSyncCatalog {
             if (!store.syncIdsOf(c, "model_id", model.get().id()).isEmpty()) {
                 return DeleteOutcome.IN_USE;
             }
+            id[0] = model.get().id();
             update(c, "DELETE FROM config.models WHERE id = ?", model.get().id());
             return DeleteOutcome.DELETED;
         });
+        if (outcome == DeleteOutcome.DELETED) {
+            fire("model", id[0], slug, Change.DELETED);
+        }
+        return outcome;
     }
 
     @Override
     public DeleteOutcome deleteSync(String slug) {
-        return db.inTransaction(c -> {
+        long[] id = new long[1];
+        DeleteOutcome outcome = db.inTransaction(c -> {
             Optional<Sync> sync = store.findSyncBySlug(c, slug);
             if (sync.isEmpty()) {
                 return DeleteOutcome.NOT_FOUND;
             }
+            id[0] = sync.get().id();
             // disabled first (same transaction), so a scheduler reading the row mid-way never starts it again
             update(c, "UPDATE config.syncs SET disabled = true WHERE id = ?", sync.get().id());
             update(c, "DELETE FROM config.syncs WHERE id = ?", sync.get().id());
             return DeleteOutcome.DELETED;
         });
+        if (outcome == DeleteOutcome.DELETED) {
+            fire("sync", id[0], slug, Change.DELETED);
+        }
+        return outcome;
     }
 
     @Override

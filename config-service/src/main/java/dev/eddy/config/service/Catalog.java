@@ -8,6 +8,7 @@ import dev.eddy.config.domain.Model;
 import dev.eddy.config.domain.Source;
 import dev.eddy.config.domain.Sync;
 import dev.eddy.config.service.ConfigChanged.Change;
+import dev.eddy.contracts.schedule.ScheduleValidator;
 import dev.eddy.config.store.CatalogStore;
 import dev.eddy.config.store.CatalogStore.Filter;
 import dev.eddy.config.store.Database;
@@ -55,7 +56,6 @@ public class Catalog {
     static final Set<String> MODES = Set.of("upsert", "insert", "update");
     static final Set<String> DELETE_BEHAVIORS = Set.of("do_nothing", "clear_fields", "delete");
     static final Set<String> MAPPING_TYPES = Set.of("standard", "static", "variable", "template");
-    static final Set<String> INTERVAL_UNITS = Set.of("minute", "hour", "day", "week");
     private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*){0,2}");
 
     private final Database db;
@@ -611,27 +611,14 @@ public class Catalog {
         return new SyncDetails(sync, store.findModel(c, sync.modelId()).orElse(null), runs.latest(c, sync.id()));
     }
 
+    /** The scheduler's own rules (shared in {@link ScheduleValidator}): what is accepted here is what it can fire. */
     private static void validateSchedule(ObjectNode schedule, FieldProblems p) {
-        String type = p.requireText(schedule, "type", "schedule.type");
-        JsonNode inner = schedule.get("schedule");
-        if ("interval".equals(type)) {
-            JsonNode interval = inner == null ? null : inner.get("interval");
-            if (interval == null || !interval.isObject()) {
-                p.add("schedule.schedule.interval", "is required for an interval schedule");
-                return;
-            }
-            JsonNode quantity = interval.get("quantity");
-            if (quantity == null || !quantity.isNumber() || quantity.asDouble() <= 0) {
-                p.add("schedule.schedule.interval.quantity", "must be a positive number");
-            }
-            JsonNode unit = interval.get("unit");
-            if (unit == null || !unit.isTextual() || !INTERVAL_UNITS.contains(unit.asText())) {
-                p.add("schedule.schedule.interval.unit", "must be one of day, hour, minute, week");
-            }
-        } else if ("cron".equals(type)) {
-            JsonNode expression = inner == null ? null : inner.get("expression");
-            if (expression == null || !expression.isTextual() || expression.asText().isBlank()) {
-                p.add("schedule.schedule.expression", "is required for a cron schedule");
+        for (String problem : ScheduleValidator.problems(schedule)) {
+            int colon = problem.indexOf(": ");
+            if (colon < 0) {
+                p.add("schedule", problem);
+            } else {
+                p.add(problem.substring(0, colon), problem.substring(colon + 2));
             }
         }
     }

@@ -3,7 +3,6 @@ package dev.eddy.config.gitsync;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,8 +31,6 @@ abstract class GitSyncScenarios {
 
     @Inject
     GitSyncCatalog catalog;
-    @Inject
-    Event<GitSyncChange> changes;
 
     UserRepository user;
     String source;
@@ -128,11 +125,9 @@ abstract class GitSyncScenarios {
         assertTrue(file.contains("isSchema: false"), file);
         assertTrue(user.remoteLog().contains("Create model " + slug + " (API key 'bootstrap')"), user.remoteLog().toString());
 
-        // the API's update (issue 3's PATCH) fires this change after its commit; here the catalog port plays the API
-        ModelDocument current = catalog.model(slug).orElseThrow();
-        catalog.upsertModel(new ModelDocument(slug, current.name(), source, "raw_sql", "SELECT id FROM customers WHERE active",
-                null, null, "id", null));
-        changes.fire(new GitSyncChange(GitSyncKind.MODEL, 0, slug, GitSyncChange.Change.UPDATED, "bootstrap"));
+        long id = model(slug).getLong("data[0].id");
+        api().body(Map.of("raw", Map.of("sql", "SELECT id FROM customers WHERE active"))).patch("/api/v1/models/" + id)
+                .then().statusCode(200);
         await().atMost(Duration.ofSeconds(60)).until(() -> user.remoteFile("eddy/models/" + slug + ".yaml").contains("WHERE active"));
         assertTrue(user.remoteLog().get(0).equals("Update model " + slug + " (API key 'bootstrap')"), user.remoteLog().toString());
 

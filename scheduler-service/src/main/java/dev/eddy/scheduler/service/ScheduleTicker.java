@@ -3,7 +3,7 @@ package dev.eddy.scheduler.service;
 import dev.eddy.contracts.avro.TriggerEvent;
 import dev.eddy.scheduler.config.SchedulerConfig;
 import dev.eddy.scheduler.messaging.RunPublisher;
-import dev.eddy.scheduler.schedule.FirePlan;
+import dev.eddy.contracts.schedule.FirePlan;
 import dev.eddy.scheduler.store.ScheduleFireStore;
 import dev.eddy.scheduler.store.ScheduleFireStore.Claim;
 import dev.eddy.scheduler.store.ScheduleFireStore.Due;

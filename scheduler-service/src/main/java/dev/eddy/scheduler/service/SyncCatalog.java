@@ -2,9 +2,9 @@ package dev.eddy.scheduler.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.eddy.scheduler.schedule.InvalidScheduleException;
-import dev.eddy.scheduler.schedule.Schedule;
-import dev.eddy.scheduler.schedule.ScheduleParser;
+import dev.eddy.contracts.schedule.InvalidScheduleException;
+import dev.eddy.contracts.schedule.Schedule;
+import dev.eddy.contracts.schedule.ScheduleParser;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.eddy.scheduler.schedule;
+package dev.eddy.contracts.schedule;
 
 import com.cronutils.model.time.ExecutionTime;
 
