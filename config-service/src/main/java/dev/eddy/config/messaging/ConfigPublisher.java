@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eddy.config.domain.Destination;
 import dev.eddy.config.domain.Model;
+import dev.eddy.config.domain.Sequence;
 import dev.eddy.config.domain.Source;
 import dev.eddy.config.domain.Sync;
 import dev.eddy.config.rest.Views;
@@ -17,6 +18,7 @@ import dev.eddy.config.store.ConfigSchema;
 import dev.eddy.config.store.Database;
 import dev.eddy.config.store.ListQuery;
 import dev.eddy.config.store.RunStore;
+import dev.eddy.config.store.SequenceStore;
 import dev.eddy.contracts.Topics;
 import dev.eddy.contracts.avro.ConfigChange;
 import dev.eddy.contracts.kafka.EventPublisher;
@@ -38,7 +40,7 @@ import java.util.Set;
 
 /**
  * Publishes config changes to the compacted {@link Topics#CONFIG} topic, keyed {@code <kind>:<id>}: the API
- * view of the object with secrets removed, and for every sync touched (directly or through its model,
+ * view of the object with secrets removed (kind {@code sequence}: a sync sequence's schedule and steps), and for every sync touched (directly or through its model,
  * source or destination) kind {@code sync-spec}, its runnable {@link SyncSpec} with secrets sealed. A
  * delete publishes tombstones. At start every object is republished, so the topic converges even when a
  * publish after a commit failed.
@@ -53,13 +55,16 @@ public class ConfigPublisher {
     private final RunStore runs;
     private final EventPublisher publisher;
     private final ObjectMapper json;
+    private final SequenceStore sequences;
 
-    public ConfigPublisher(Database db, CatalogStore store, RunStore runs, EventPublisher publisher, ObjectMapper json) {
+    public ConfigPublisher(Database db, CatalogStore store, RunStore runs, EventPublisher publisher, ObjectMapper json,
+                           SequenceStore sequences) {
         this.db = db;
         this.store = store;
         this.runs = runs;
         this.publisher = publisher;
         this.json = json;
+        this.sequences = sequences;
     }
 
     /** After a committed change: never fails the request that made it (the database is the truth). */
@@ -113,6 +118,10 @@ public class ConfigPublisher {
                     yield syncs;
                 }
                 case "sync" -> List.of(id);
+                case "sequence" -> {
+                    sequences.find(c, id).ifPresent(x -> send("sequence", x.id(), x.updatedAt(), sequenceJson(x)));
+                    yield List.of();
+                }
                 default -> List.of();
             };
             for (long syncId : affectedSyncs) {
@@ -145,6 +154,10 @@ public class ConfigPublisher {
             }
             for (long id : syncs) {
                 n += publishSync(c, id);
+            }
+            for (Sequence q : sequences.list(c, null, Integer.MAX_VALUE, 0)) {
+                sendAsync("sequence", q.id(), q.updatedAt(), sequenceJson(q));
+                n++;
             }
             publisher.flush();
             return n;
@@ -186,6 +199,15 @@ public class ConfigPublisher {
 
     private String modelJson(ModelDetails m) {
         return json.valueToTree(Views.model(m)).toString();
+    }
+
+    /** What the scheduler needs of a sequence: its schedule and whether it is paused (steps for readers' interest). */
+    private String sequenceJson(Sequence q) {
+        ObjectNode view = json.createObjectNode().put("id", Long.toString(q.id())).put("slug", q.slug())
+                .put("name", q.name()).put("schedulePaused", q.schedulePaused());
+        view.set("schedule", q.schedule());
+        view.set("steps", q.steps());
+        return view.toString();
     }
 
     private String syncJson(SyncDetails s) {

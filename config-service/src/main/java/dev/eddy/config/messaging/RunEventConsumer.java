@@ -3,6 +3,7 @@ package dev.eddy.config.messaging;
 import dev.eddy.config.config.KafkaClients;
 import dev.eddy.config.domain.Run;
 import dev.eddy.config.service.RunHistory;
+import dev.eddy.config.service.SequenceRunner;
 import dev.eddy.config.store.ConfigSchema;
 import dev.eddy.contracts.Topics;
 import dev.eddy.contracts.avro.RunEvent;
@@ -28,12 +29,14 @@ public class RunEventConsumer {
     private final KafkaClients kafka;
     private final EventPublisher deadLetters;
     private final RunHistory history;
+    private final SequenceRunner sequences;
     private volatile ConsumerLoop<RunEvent> loop;
 
-    public RunEventConsumer(KafkaClients kafka, EventPublisher deadLetters, RunHistory history) {
+    public RunEventConsumer(KafkaClients kafka, EventPublisher deadLetters, RunHistory history, SequenceRunner sequences) {
         this.kafka = kafka;
         this.deadLetters = deadLetters;
         this.history = history;
+        this.sequences = sequences;
     }
 
     void onStart(@Observes @Priority(ConfigSchema.STARTUP_PRIORITY + 20) StartupEvent event) {
@@ -71,6 +74,7 @@ public class RunEventConsumer {
             LOG.debugf("run event %s from %s: run is %s", event.getStatus(), event.getProducer(), run.status());
             if (run.isTerminal() && event.getTerminal()) {
                 LOG.infof("run ended %s", run.status());
+                sequences.onSyncRunEnded(run.id());
             }
         } finally {
             MDC.remove("syncId");

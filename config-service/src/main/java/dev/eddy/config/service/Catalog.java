@@ -14,6 +14,7 @@ import dev.eddy.config.store.CatalogStore.Filter;
 import dev.eddy.config.store.Database;
 import dev.eddy.config.store.ListQuery;
 import dev.eddy.config.store.RunStore;
+import dev.eddy.config.store.SequenceStore;
 import dev.eddy.config.warehouse.WarehouseProbe;
 import dev.eddy.config.warehouse.WarehouseProbe.Preview;
 import dev.eddy.config.warehouse.WarehouseProbe.TestResult;
@@ -64,15 +65,17 @@ public class Catalog {
     private final SecretBox secrets;
     private final WarehouseProbe warehouse;
     private final Event<ConfigChanged> changes;
+    private final SequenceStore sequences;
 
     public Catalog(Database db, CatalogStore store, RunStore runs, SecretBox secrets, WarehouseProbe warehouse,
-                   Event<ConfigChanged> changes) {
+                   Event<ConfigChanged> changes, SequenceStore sequences) {
         this.db = db;
         this.store = store;
         this.runs = runs;
         this.secrets = secrets;
         this.warehouse = warehouse;
         this.changes = changes;
+        this.sequences = sequences;
     }
 
     /** Parses a path id; anything that is not a number names no object. */
@@ -582,6 +585,11 @@ public class Catalog {
         long key = parseId("sync", id);
         Sync deleted = db.inTransaction(c -> {
             Sync current = store.lockSync(c, key).orElseThrow(() -> new UnknownObjectException("sync", id));
+            List<Long> sequences = this.sequences.sequencesUsingSync(c, key);
+            if (!sequences.isEmpty()) {
+                throw new ConflictException("sync " + id + " is a step of sync sequences; remove it from them first",
+                        Map.of("syncSequences", sequences.stream().map(String::valueOf).toList()));
+            }
             store.deleteSync(c, key);
             return current;
         });

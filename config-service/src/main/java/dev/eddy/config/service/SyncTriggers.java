@@ -72,6 +72,15 @@ public class SyncTriggers {
     }
 
     private String trigger(Connection c, Sync sync, boolean fullResync, boolean resetCDC) throws SQLException {
+        return trigger(c, sync, fullResync, resetCDC, "api", null);
+    }
+
+    /**
+     * Triggers the locked sync in the caller's transaction ({@code triggeredBy} names who asked: {@code api},
+     * {@code sequence}); answers the run already queued for it, if any, else a new queued run's id.
+     */
+    String trigger(Connection c, Sync sync, boolean fullResync, boolean resetCDC, String triggeredBy, String sequenceRunId)
+            throws SQLException {
         if (sync.disabled()) {
             throw ValidationException.of("disabled", "the sync is disabled; enable it to run it");
         }
@@ -87,14 +96,15 @@ public class SyncTriggers {
 
         String runId = RunIds.next();
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        runs.insertIfAbsent(c, Run.queued(Long.parseLong(runId), sync.id(), now, fullResync, "api"));
+        runs.insertIfAbsent(c, Run.queued(Long.parseLong(runId), sync.id(), now, fullResync, triggeredBy));
         String key = Long.toString(sync.id());
         MDC.put("syncId", key);
         MDC.put("runId", runId);
         try {
             TriggerEvent event = TriggerEvent.newBuilder()
                     .setTriggerId(UUID.randomUUID().toString())
-                    .setSource("api")
+                    .setSource(triggeredBy)
+                    .setSequenceRunId(sequenceRunId)
                     .setSyncId(key)
                     .setRunId(runId)
                     .setFullResync(fullResync)

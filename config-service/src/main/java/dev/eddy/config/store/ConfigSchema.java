@@ -62,6 +62,18 @@ public class ConfigSchema {
             """
             CREATE TABLE IF NOT EXISTS config.dbt_nodes (
               unique_id text PRIMARY KEY, node jsonb NOT NULL, uploaded_at timestamptz NOT NULL)""",
+            """
+            CREATE TABLE IF NOT EXISTS config.sync_sequences (
+              id bigserial PRIMARY KEY, name text NOT NULL, slug text NOT NULL UNIQUE, schedule jsonb NOT NULL,
+              schedule_paused boolean NOT NULL DEFAULT false, steps jsonb NOT NULL,
+              created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL)""",
+            """
+            CREATE TABLE IF NOT EXISTS config.sequence_runs (
+              id bigint PRIMARY KEY, sequence_id bigint NOT NULL, status text NOT NULL, trigger text NOT NULL,
+              trigger_id text UNIQUE, created_at timestamptz NOT NULL, started_at timestamptz,
+              finished_at timestamptz, error text, steps jsonb NOT NULL)""",
+            "CREATE INDEX IF NOT EXISTS sequence_runs_by_sequence ON config.sequence_runs (sequence_id, created_at DESC, id DESC)",
+            "CREATE INDEX IF NOT EXISTS sequence_runs_open ON config.sequence_runs (status) WHERE status IN ('pending', 'running')",
     };
 
     private final AgroalDataSource dataSource;

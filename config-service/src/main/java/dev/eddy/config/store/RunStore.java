@@ -43,6 +43,10 @@ public class RunStore {
         }
     }
 
+    public Optional<Run> find(Connection c, long id) throws SQLException {
+        return first(read(c, "SELECT " + COLUMNS + " FROM config.runs WHERE id = ?", id));
+    }
+
     /** The run, its row locked until the transaction ends. */
     public Optional<Run> lock(Connection c, long id) throws SQLException {
         return first(read(c, "SELECT " + COLUMNS + " FROM config.runs WHERE id = ? FOR UPDATE", id));

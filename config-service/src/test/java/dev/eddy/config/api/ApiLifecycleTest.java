@@ -74,6 +74,38 @@ class ApiLifecycleTest {
     }
 
     @Test
+    void schedulesAreCheckedWithTheSchedulersRulesAndEveryProblemIsNamed() {
+        String modelId = customersModel(warehouseSource());
+        String destinationId = webhook();
+        Map<String, Object> base = Map.of("modelId", modelId, "destinationId", destinationId,
+                "configuration", Map.of("mode", "upsert", "mappings", List.of()));
+        Map<String, Object> cron = new java.util.HashMap<>(base);
+        cron.put("slug", unique("cron"));
+        cron.put("schedule", Map.of("type", "cron", "schedule", Map.of("expression", "61 * * * *")));
+        api().body(cron).post("/api/v1/syncs").then().statusCode(422)
+                .body("details.'schedule.schedule.expression'", containsString("\"61 * * * *\" is not a valid 5-field cron expression"));
+
+        Map<String, Object> visual = new java.util.HashMap<>(base);
+        visual.put("slug", unique("visual"));
+        visual.put("schedule", Map.of("type", "visual", "timezone", "Mars/Olympus",
+                "schedule", Map.of("expressions", List.of(Map.of("days", Map.of("funday", true), "time", "25:00")))));
+        api().body(visual).post("/api/v1/syncs").then().statusCode(422)
+                .body("details.'schedule.timezone'", containsString("Mars/Olympus"))
+                .body("details.'schedule.schedule.expressions[0].days'", containsString("funday"))
+                .body("details.'schedule.schedule.expressions[0].time'", containsString("25:00"));
+
+        Map<String, Object> good = new java.util.HashMap<>(base);
+        good.put("slug", unique("weekly"));
+        good.put("schedule", Map.of("type", "cron", "schedule", Map.of("expression", "0 9 * * 1")));
+        String id = api().body(good).post("/api/v1/syncs").then().statusCode(201).extract().path("id");
+        // PATCH goes through the same rules
+        api().body(Map.of("schedule", Map.of("type", "interval", "schedule", Map.of("interval", Map.of("quantity", 0, "unit", "fortnight")))))
+                .patch("/api/v1/syncs/" + id).then().statusCode(422)
+                .body("details.'schedule.schedule.interval.quantity'", containsString("at least 1"))
+                .body("details.'schedule.schedule.interval.unit'", containsString("fortnight"));
+    }
+
+    @Test
     void patchKeepsWriteOnlySecretsAndDeleteRefusesWhileDependantsExist() throws Exception {
         String sourceId = warehouseSource();
         String modelId = customersModel(sourceId);

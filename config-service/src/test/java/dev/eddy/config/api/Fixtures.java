@@ -76,6 +76,11 @@ final class Fixtures {
 
     /** Plays the rest of the suite: the run starts, then ends with the status given. */
     static void finishRun(String syncId, String runId, RunStatus terminal) {
+        finishRun(syncId, runId, terminal, 0);
+    }
+
+    /** Plays the rest of the suite: the run ends with the status given, {@code rejected} of its 10 rows refused. */
+    static void finishRun(String syncId, String runId, RunStatus terminal, long rejected) {
         Instant started = Instant.now();
         try (EventPublisher publisher = new EventPublisher(KafkaSettings.producer(
                 SharedInfrastructure.broker().bootstrapServers(), Optional.empty(), "api-test"))) {
@@ -84,8 +89,8 @@ final class Fixtures {
             publisher.sendAndWait(Topics.RUN_EVENTS, syncId, RunEvent.newBuilder().setRunId(runId).setSyncId(syncId)
                     .setStatus(terminal).setTerminal(true).setProducer("test").setAt(Instant.now())
                     .setStartedAt(started).setFinishedAt(Instant.now()).setQuerySize(10L)
-                    .setPlannedRows(new Counts(10L, 0L, 0L)).setSuccessfulRows(new Counts(10L, 0L, 0L))
-                    .setFailedRows(new Counts(0L, 0L, 0L)).setCompletionRatio(1.0).build());
+                    .setPlannedRows(new Counts(10L, 0L, 0L)).setSuccessfulRows(new Counts(10L - rejected, 0L, 0L))
+                    .setFailedRows(new Counts(rejected, 0L, 0L)).setCompletionRatio(1.0).build());
         }
     }
 }

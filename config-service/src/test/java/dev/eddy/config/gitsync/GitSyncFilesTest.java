@@ -52,6 +52,17 @@ class GitSyncFilesTest {
     }
 
     @Test
+    void invalidCronInASyncFileIsReportedWithTheSchedulersOwnReason() throws Exception {
+        List<FileProblem> problems = new ArrayList<>();
+        GitSyncFiles.sync("s.yaml", "s", GitSyncFiles.parse("model: a\ndestination: b\nconfig:\n  mode: upsert\n"
+                + "schedule:\n  type: cron\n  schedule:\n    expression: \"61 * * * *\"\n"), problems);
+        assertEquals(1, problems.size(), problems.toString());
+        assertEquals(5, problems.get(0).line());
+        assertTrue(problems.get(0).reason().startsWith("schedule.schedule.expression: \"61 * * * *\" is not a valid 5-field cron"),
+                problems.get(0).reason());
+    }
+
+    @Test
     void writingKeepsUnknownKeysAndTheirPlaceAndReplacesKnownOnes() throws Exception {
         ObjectNode previous = GitSyncFiles.parse("model: old\ndescription: keep me\ndestination: d\nx-team: growth\n").tree();
         ObjectNode config = JsonNodeFactory.instance.objectNode().put("mode", "upsert");

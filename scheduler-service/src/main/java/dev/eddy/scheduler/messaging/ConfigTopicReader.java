@@ -87,7 +87,9 @@ public final class ConfigTopicReader implements AutoCloseable {
     /** True when this instance owns the schedule of {@code syncId}: its {@code sync:<id>} key lies in an owned partition. */
     public boolean owns(String syncId) {
         int partitions = partitionCount;
-        return partitions > 0 && owned.contains(partitionOf("sync:" + syncId, partitions));
+        // a sequence's entry id is already its config key, sequence:<id>
+        String key = syncId.startsWith(SyncCatalog.Entry.SEQUENCE) ? syncId : "sync:" + syncId;
+        return partitions > 0 && owned.contains(partitionOf(key, partitions));
     }
 
     /** Kafka's default partitioner for a string key (murmur2 of its UTF-8 bytes). */

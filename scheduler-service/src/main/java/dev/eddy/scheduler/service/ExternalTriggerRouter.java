@@ -49,6 +49,18 @@ public final class ExternalTriggerRouter {
         }
         int routed = 0;
         for (SyncCatalog.Entry sync : targets) {
+            if (sync.isSequence() && !sync.paused()) {
+                // a sequence scheduled after the job: config-service starts its run
+                publisher.triggerAndWait(TriggerEvent.newBuilder(trigger)
+                        .setTriggerId(trigger.getTriggerId() + ":" + sync.syncId())
+                        .setSyncId(null)
+                        .setSequenceId(sync.sequenceId())
+                        .setRunId(null)
+                        .setSpecJson(null)
+                        .build(), sync.syncId());
+                routed++;
+                continue;
+            }
             if (sync.paused() || sync.disabled() || sync.specJson() == null) {
                 LOG.infof("Sync %s (after %s) is paused, disabled or has no spec: not run", sync.syncId(), what);
                 continue;

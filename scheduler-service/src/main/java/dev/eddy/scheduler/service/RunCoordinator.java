@@ -53,6 +53,9 @@ public class RunCoordinator {
     /** Handles one trigger event; idempotent on redelivery. */
     public void onTrigger(TriggerEvent trigger) {
         String syncId = trigger.getSyncId();
+        if (syncId == null && trigger.getSequenceId() != null) {
+            return; // a whole sequence's trigger: config-service runs sequences, step by step
+        }
         if (syncId == null) {
             router.route(trigger);
             return;

@@ -139,6 +139,16 @@ public class ScheduleTicker {
                     continue;
                 }
                 SyncCatalog.Entry sync = catalog.get(due.syncId());
+                if (sync != null && sync.isSequence()) {
+                    // config-service runs the sequence's steps; the key keeps its triggers on one partition
+                    acks.add(publisher.trigger(TriggerEvent.newBuilder()
+                            .setTriggerId("schedule:" + due.syncId() + ":" + due.slot().toEpochMilli())
+                            .setSource("schedule")
+                            .setSequenceId(sync.sequenceId())
+                            .setRequestedAt(due.slot())
+                            .build(), due.syncId()));
+                    continue;
+                }
                 acks.add(publisher.trigger(TriggerEvent.newBuilder()
                         .setTriggerId("schedule:" + due.syncId() + ":" + due.slot().toEpochMilli())
                         .setSource("schedule")

@@ -14,7 +14,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What the scheduler knows of every sync, built from the compacted config topic: its schedule (parsed),
+ * What the scheduler knows of every sync (and sync sequence, as an entry with id {@code sequence:<id>}), built from
+ * the compacted config topic: its schedule (parsed),
  * {@code schedulePaused}, {@code disabled}, and its runnable spec. A schedule that cannot be parsed makes
  * the sync unscheduled (logged once), never a crash.
  */
@@ -32,9 +33,22 @@ public final class SyncCatalog {
     public record Entry(String syncId, Schedule schedule, boolean paused, boolean disabled, String fingerprint,
                         String specJson) {
 
+        /** Prefix of the entries of sync sequences: their id is {@code sequence:<id>}, their config key too. */
+        public static final String SEQUENCE = "sequence:";
+
         /** True when time-based slots of this sync may fire. */
         public boolean schedulable() {
-            return schedule != null && !paused && !disabled && specJson != null;
+            return schedule != null && !paused && !disabled && (specJson != null || isSequence());
+        }
+
+        /** True for a sync sequence's entry (fired as a sequence trigger, which config-service runs). */
+        public boolean isSequence() {
+            return syncId.startsWith(SEQUENCE);
+        }
+
+        /** The sequence id of a sequence's entry. */
+        public String sequenceId() {
+            return syncId.substring(SEQUENCE.length());
         }
     }
 
@@ -60,8 +74,17 @@ public final class SyncCatalog {
                 syncs.computeIfPresent(id, (k, e) -> new Entry(e.syncId(), e.schedule(), e.paused(), e.disabled(),
                         e.fingerprint(), json));
             }
+            case "sequence" -> {
+                // a sequence is scheduled like a sync; its runs (the steps) are config-service's
+                String key = Entry.SEQUENCE + id;
+                if (json == null) {
+                    syncs.remove(key);
+                } else {
+                    syncs.put(key, fromSyncJson(key, json, null));
+                }
+            }
             default -> {
-                // other kinds (sources, models, destinations, sequences) are read elsewhere or not needed
+                // other kinds (sources, models, destinations) are not needed
             }
         }
     }
@@ -74,13 +97,13 @@ public final class SyncCatalog {
         return syncs.values();
     }
 
-    /** Syncs scheduled after dbt Cloud job {@code jobId} of account {@code accountId}. */
+    /** Syncs and sequences scheduled after dbt Cloud job {@code jobId} of account {@code accountId}. */
     public List<Entry> afterDbtJob(String accountId, String jobId) {
         Schedule.DbtJob wanted = new Schedule.DbtJob(accountId, jobId);
         return syncs.values().stream().filter(e -> wanted.equals(e.schedule())).toList();
     }
 
-    /** Syncs scheduled after Fivetran connector {@code connectorId}. */
+    /** Syncs and sequences scheduled after Fivetran connector {@code connectorId}. */
     public List<Entry> afterFivetranConnector(String connectorId) {
         Schedule.FivetranConnector wanted = new Schedule.FivetranConnector(connectorId);
         return syncs.values().stream().filter(e -> wanted.equals(e.schedule())).toList();

@@ -46,6 +46,7 @@ class ScheduleFlowTest {
     private static EventPublisher publisher;
     private static TopicRecorder<RunRequest> runRequests;
     private static TopicRecorder<RunEvent> runEvents;
+    private static TopicRecorder<TriggerEvent> triggers;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -59,6 +60,7 @@ class ScheduleFlowTest {
             publisher = new EventPublisher(KafkaSettings.producer(bootstrapServers, Optional.empty(), "schedule-test"));
             runRequests = new TopicRecorder<>(bootstrapServers, Topics.RUN_REQUESTS);
             runEvents = new TopicRecorder<>(bootstrapServers, Topics.RUN_EVENTS);
+            triggers = new TopicRecorder<>(bootstrapServers, Topics.TRIGGERS);
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP")));
@@ -69,6 +71,7 @@ class ScheduleFlowTest {
         if (publisher != null) {
             runRequests.close();
             runEvents.close();
+            triggers.close();
             publisher.close();
             publisher = null;
         }
@@ -163,6 +166,45 @@ class ScheduleFlowTest {
         assertTrue(interrupted.getError().startsWith("interrupted: no progress reported for PT10M"), interrupted.getError());
         await().atMost(Duration.ofSeconds(15)).until(() -> requestsFor(sync).stream()
                 .anyMatch(r -> r.getRunId().equals("9002")));
+    }
+
+    @Test
+    void scheduledSequenceFiresOneSequenceTriggerPerSlotAndNoSyncRun() {
+        String sequence = "seq-" + UUID.randomUUID();
+        publisher.sendAndWait(Topics.CONFIG, "sequence:" + sequence, change("sequence", sequence, "{\"id\":\"" + sequence
+                + "\",\"schedule\":" + EVERY_MINUTE + ",\"schedulePaused\":false,\"steps\":[{\"syncId\":\"1\"}]}"));
+        awaitScheduleStarted("sequence:" + sequence);
+
+        TestClock.advance(Duration.ofSeconds(60));
+        TriggerEvent fired = await().atMost(Duration.ofSeconds(15)).until(() -> sequenceTriggers(sequence), l -> l.size() == 1).get(0);
+        assertEquals("schedule", fired.getSource());
+        assertEquals(null, fired.getSyncId());
+        assertTrue(fired.getTriggerId().startsWith("schedule:sequence:" + sequence + ":"), fired.getTriggerId());
+        TestClock.advance(Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(15)).until(() -> sequenceTriggers(sequence), l -> l.size() == 2);
+        // config-service runs sequences: the scheduler itself requests no run for them
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> sequenceTriggers(sequence).size() == 2);
+        assertTrue(runRequests.matching(r -> r.getSyncId().contains(sequence)).isEmpty());
+    }
+
+    @Test
+    void sequenceScheduledAfterADbtCloudJobIsTriggeredWhenTheJobSucceeds() {
+        String job = "job-" + UUID.randomUUID();
+        String sequence = "seq-" + UUID.randomUUID();
+        publisher.sendAndWait(Topics.CONFIG, "sequence:" + sequence, change("sequence", sequence, "{\"id\":\"" + sequence
+                + "\",\"schedule\":{\"type\":\"dbt\",\"schedule\":{\"account\":{\"id\":\"70403\"},\"job\":{\"id\":\""
+                + job + "\"}}},\"schedulePaused\":false,\"steps\":[]}"));
+        await().atMost(Duration.ofSeconds(15)).until(() -> catalogKnows("sequence:" + sequence));
+        String triggerId = UUID.randomUUID().toString();
+        publishExternal(TriggerEvent.newBuilder().setTriggerId(triggerId).setSource("dbt_cloud")
+                .setDbtAccountId("70403").setDbtJobId(job).setDbtRunStatus("Success").setRequestedAt(Instant.now()).build(), job);
+        TriggerEvent routed = await().atMost(Duration.ofSeconds(15)).until(() -> sequenceTriggers(sequence), l -> l.size() == 1).get(0);
+        assertEquals("dbt_cloud", routed.getSource());
+        assertEquals(triggerId + ":sequence:" + sequence, routed.getTriggerId());
+    }
+
+    private static List<TriggerEvent> sequenceTriggers(String sequenceId) {
+        return triggers.matching(t -> sequenceId.equals(t.getSequenceId()));
     }
 
     private static String newSync(String scheduleJson, boolean paused, boolean disabled) {
