@@ -188,6 +188,47 @@ class LocalSuiteEndToEndTest {
 
     @Test
     @Order(7)
+    void sequencesRunTheirSyncsInOrderAndStopOrGoOnAsTheirPoliciesSay() throws Exception {
+        int port;
+        try (RecordingHttpSink closed = new RecordingHttpSink()) {
+            port = closed.port();
+        }
+        JsonNode sync = api.get("/api/v1/syncs/" + syncId).body();
+        String nowhere = api.create("/api/v1/destinations", Map.of("name", "Nowhere", "slug", "nowhere", "type", "webhook",
+                "configuration", Map.of("url", "http://127.0.0.1:" + port + "/hook"))).get("id").asText();
+        String failing = api.create("/api/v1/syncs", Map.of("slug", "people-to-nowhere", "modelId", sync.get("modelId").asText(),
+                "destinationId", nowhere, "schedule", Map.of("type", "manual"),
+                "configuration", Map.of("mode", "upsert", "mappings", List.of(Map.of("from", "email", "to", "email", "type", "standard")))))
+                .get("id").asText();
+
+        String strict = api.create("/api/v1/sync-sequences", Map.of("name", "Strict", "slug", "strict",
+                "steps", List.of(Map.of("syncId", syncId), Map.of("syncId", failing), Map.of("syncId", syncId)))).get("id").asText();
+        JsonNode stopped = awaitSequenceRun(api.post("/api/v1/sync-sequences/" + strict + "/trigger", Map.of()).body().get("id").asText());
+        assertEquals("failed", stopped.get("status").asText(), stopped.toString());
+        JsonNode steps = stopped.get("syncRuns");
+        assertEquals("success", steps.get(0).get("status").asText(), stopped.toString());
+        assertEquals("failed", steps.get(1).get("status").asText(), stopped.toString());
+        assertEquals("skipped", steps.get(2).get("status").asText(), stopped.toString());
+        assertTrue(stopped.get("error").asText().startsWith("step 2 (sync " + failing + ") ended failed"), stopped.toString());
+        JsonNode failedRun = api.get("/api/v1/syncs/" + failing + "/runs?runId=" + steps.get(1).get("syncRunId").asText())
+                .body().get("data").get(0);
+        assertEquals("failed", failedRun.get("status").asText(), "the step's status is its sync run's");
+
+        String lenient = api.create("/api/v1/sync-sequences", Map.of("name", "Lenient", "slug", "lenient",
+                "steps", List.of(Map.of("syncId", failing, "failurePolicy", "never"), Map.of("syncId", syncId)))).get("id").asText();
+        JsonNode done = awaitSequenceRun(api.post("/api/v1/sync-sequences/" + lenient + "/trigger", Map.of()).body().get("id").asText());
+        assertEquals("done", done.get("status").asText(), done.toString());
+        assertEquals("failed", done.get("syncRuns").get(0).get("status").asText(), done.toString());
+        assertEquals("success", done.get("syncRuns").get(1).get("status").asText(), done.toString());
+        Instant firstEnded = Instant.parse(done.get("syncRuns").get(0).get("finishedAt").asText());
+        JsonNode second = api.get("/api/v1/syncs/" + syncId + "/runs?runId=" + done.get("syncRuns").get(1).get("syncRunId").asText())
+                .body().get("data").get(0);
+        assertFalse(Instant.parse(second.get("createdAt").asText()).isBefore(firstEnded.minusMillis(1)),
+                "the second step was triggered after the first ended: " + done + " " + second);
+    }
+
+    @Test
+    @Order(8)
     void measuresTriggerToDestinationLatencyAndMemory() throws Exception {
         List<Long> millis = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
@@ -219,7 +260,7 @@ class LocalSuiteEndToEndTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void ctrlCStopsEverythingAndARestartKeepsSyncsRunsAndSnapshots() throws Exception {
         int runsBefore = api.get("/api/v1/syncs/" + syncId + "/runs?limit=100").body().get("data").size();
         List<ProcessHandle> processes = suite.stop();
@@ -247,6 +288,15 @@ class LocalSuiteEndToEndTest {
         JsonNode listed = api.get("/api/v1/syncs/" + sync + "/runs?runId=" + runId).body().get("data");
         assertEquals(1, listed.size(), "the run is listed from the instant the trigger answers");
         return awaitTerminal(sync, runId);
+    }
+
+    private static JsonNode awaitSequenceRun(String runId) {
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            last[0] = api.get("/api/v1/sync-sequences/runs/" + runId).body();
+            return List.of("done", "failed", "cancelled").contains(last[0].get("status").asText());
+        });
+        return last[0];
     }
 
     private static JsonNode awaitTerminal(String sync, String runId) {
