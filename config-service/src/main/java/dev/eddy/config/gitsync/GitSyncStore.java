@@ -59,18 +59,7 @@ public class GitSyncStore {
     }
 
     void onStart(@Observes @Priority(ConfigSchema.STARTUP_PRIORITY + 5) StartupEvent event) {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("SELECT pg_advisory_lock(hashtext('eddy.config.schema'))");
-            try {
-                for (String ddl : DDL) {
-                    s.execute(ddl);
-                }
-            } finally {
-                s.execute("SELECT pg_advisory_unlock(hashtext('eddy.config.schema'))");
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot create Git Sync tables: " + e.getMessage(), e);
-        }
+        ConfigSchema.apply(dataSource, "Git Sync tables", DDL);
     }
 
     public Optional<GitSyncSettings> settings() {

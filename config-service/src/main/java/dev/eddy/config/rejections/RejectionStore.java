@@ -11,7 +11,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,20 +33,11 @@ public class RejectionStore {
     }
 
     void onStart(@Observes @Priority(ConfigSchema.STARTUP_PRIORITY + 5) StartupEvent event) {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("SELECT pg_advisory_lock(hashtext('eddy.config.rejections'))");
-            try {
-                s.execute("""
-                        CREATE TABLE IF NOT EXISTS config.run_rejections (
-                          run_id bigint NOT NULL, sync_id bigint NOT NULL, seq int NOT NULL, position int NOT NULL,
-                          primary_key text NOT NULL, op text NOT NULL, status text NOT NULL, reason text,
-                          PRIMARY KEY (run_id, seq, position))""");
-            } finally {
-                s.execute("SELECT pg_advisory_unlock(hashtext('eddy.config.rejections'))");
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot create config.run_rejections: " + e.getMessage(), e);
-        }
+        ConfigSchema.apply(dataSource, "config.run_rejections", """
+                CREATE TABLE IF NOT EXISTS config.run_rejections (
+                  run_id bigint NOT NULL, sync_id bigint NOT NULL, seq int NOT NULL, position int NOT NULL,
+                  primary_key text NOT NULL, op text NOT NULL, status text NOT NULL, reason text,
+                  PRIMARY KEY (run_id, seq, position))""");
     }
 
     /** Stores the rows, one statement for all of them. */

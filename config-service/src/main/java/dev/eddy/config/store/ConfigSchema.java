@@ -83,18 +83,25 @@ public class ConfigSchema {
     }
 
     void onStart(@Observes @Priority(STARTUP_PRIORITY) StartupEvent event) {
+        apply(dataSource, "schema config", DDL);
+    }
+
+    /**
+     * Runs {@code ddl} (idempotent statements) under the config schema's advisory lock, so several instances
+     * starting at once never race; {@code what} names the tables in the error.
+     */
+    public static void apply(AgroalDataSource dataSource, String what, String... ddl) {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            // several instances may start at once: serialize the DDL on an advisory lock
             s.execute("SELECT pg_advisory_lock(hashtext('eddy.config.schema'))");
             try {
-                for (String ddl : DDL) {
-                    s.execute(ddl);
+                for (String statement : ddl) {
+                    s.execute(statement);
                 }
             } finally {
                 s.execute("SELECT pg_advisory_unlock(hashtext('eddy.config.schema'))");
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot create schema config: " + e.getMessage(), e);
+            throw new IllegalStateException("cannot create " + what + ": " + e.getMessage(), e);
         }
     }
 }
