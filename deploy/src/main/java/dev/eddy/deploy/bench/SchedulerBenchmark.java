@@ -212,6 +212,7 @@ public final class SchedulerBenchmark {
         long missed = 0;
         long duplicates = 0;
         List<Long> lateness = new ArrayList<>();
+        Map<Long, List<Long>> latenessBySlot = new java.util.TreeMap<>();
         List<Long> warmUpLateness = new ArrayList<>();
         long warmUpMissed = 0;
         for (int i = 1; i <= syncs; i++) {
@@ -226,6 +227,7 @@ public final class SchedulerBenchmark {
                 } else {
                     requested += seen.size();
                     lateness.add(seen.get(0).observedAt() - slot);
+                    latenessBySlot.computeIfAbsent(slot, k -> new ArrayList<>()).add(seen.get(0).observedAt() - slot);
                 }
             }
             if (warmUpSlot > 0) {
@@ -257,6 +259,11 @@ public final class SchedulerBenchmark {
         System.out.printf(Locale.ROOT, "  missed               %,d%n", missed);
         System.out.printf(Locale.ROOT, "  lateness             p50 %,d ms, p99 %,d ms, max %,d ms (run request observed - slot)%n",
                 percentile(late, 50), percentile(late, 99), percentile(late, 100));
+        latenessBySlot.forEach((slot, values) -> {
+            long[] inSlot = sorted(values);
+            System.out.printf(Locale.ROOT, "    slot %s          %,d requested, p50 %,d ms, p99 %,d ms, max %,d ms%n",
+                    time(slot), inSlot.length, percentile(inSlot, 50), percentile(inSlot, 99), percentile(inSlot, 100));
+        });
         System.out.printf(Locale.ROOT, "  trigger lateness     p50 %,d ms, p99 %,d ms, max %,d ms (schedule trigger's timestamp - slot, every slot; %,d trigger(s) re-sent)%n",
                 percentile(triggerLate, 50), percentile(triggerLate, 99), percentile(triggerLate, 100), triggerRepeats);
         for (CdcServiceProcess scheduler : schedulers) {
