@@ -88,7 +88,7 @@ public class SchedulerConsumers {
         }
     }
 
-    /** True when both consumers run and have joined their groups. */
+    /** True when every consumer runs and has joined its group (a trigger consumer left without partitions included). */
     public boolean healthy() {
         ConsumerLoop<RunEvent> r = runEvents;
         ConfigTopicReader c = configReader;
