@@ -35,11 +35,17 @@ final class CdcServiceProcess {
 
     CdcServiceProcess(ServiceKind kind, Path repo, Path home, String secretKey, String bootstrap, String jdbcUrl)
             throws IOException {
+        this(kind, kind.moduleName(), repo, home, secretKey, bootstrap, jdbcUrl);
+    }
+
+    /** @param name names its log files; several instances of one service need distinct names */
+    CdcServiceProcess(ServiceKind kind, String name, Path repo, Path home, String secretKey, String bootstrap,
+                      String jdbcUrl) throws IOException {
         this.kind = kind;
         this.jar = repo.resolve(kind.moduleName()).resolve("target/quarkus-app/quarkus-run.jar");
         Files.createDirectories(home.resolve("logs"));
-        this.log = home.resolve("logs").resolve(kind.moduleName() + ".log");
-        this.gcLog = home.resolve("logs").resolve(kind.moduleName() + "-gc.log");
+        this.log = home.resolve("logs").resolve(name + ".log");
+        this.gcLog = home.resolve("logs").resolve(name + "-gc.log");
         this.secretKey = secretKey;
         this.bootstrap = bootstrap;
         this.jdbcUrl = jdbcUrl;
@@ -87,6 +93,10 @@ final class CdcServiceProcess {
 
     ServiceKind kind() {
         return kind;
+    }
+
+    Path log() {
+        return log;
     }
 
     long pid() {

@@ -49,9 +49,17 @@ public interface SchedulerConfig {
         /** Apicurio Registry URL; empty means the registry-less contract schema resolver. */
         Optional<String> registryUrl();
 
-        /** Consumer group of the trigger consumer. */
+        /** Consumer group of the trigger consumers. */
         @WithDefault("eddy-scheduler")
         String triggersGroup();
+
+        /**
+         * Trigger consumers per instance (threads, each with its own share of the triggers topic's partitions).
+         * The gate waits on the database and the broker for each trigger, so two consumers keep a burst of
+         * scheduled runs moving while one waits; one sync's triggers stay in one partition, hence in order.
+         */
+        @WithDefault("2")
+        int triggerConsumers();
 
         /** Consumer group of the run-event consumer. */
         @WithDefault("eddy-scheduler-runs")

@@ -9,8 +9,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.Map;
 
 /** Produces the service's one {@link EventPublisher} and its clock. */
@@ -30,8 +32,12 @@ public class KafkaClients {
     @Produces
     @Singleton
     EventPublisher publisher() {
-        publisher = new EventPublisher(KafkaSettings.producer(config.kafka().bootstrapServers(),
+        Map<String, Object> settings = new HashMap<>(KafkaSettings.producer(config.kafka().bootstrapServers(),
                 config.kafka().registryUrl(), "eddy-scheduler-service"));
+        // the run gate waits for each ack before the next step (queued event, run request, commit): lingering only
+        // delays it, and the ticker's burst of triggers is still batched while earlier requests are in flight
+        settings.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        publisher = new EventPublisher(settings);
         return publisher;
     }
 

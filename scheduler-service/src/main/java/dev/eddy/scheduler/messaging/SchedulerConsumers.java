@@ -33,7 +33,7 @@ public class SchedulerConsumers {
     private final EventPublisher deadLetters;
     private final RunCoordinator coordinator;
     private final SyncStateStore store;
-    private volatile ConsumerLoop<TriggerEvent> triggers;
+    private final List<ConsumerLoop<TriggerEvent>> triggers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile ConsumerLoop<RunEvent> runEvents;
     private final SyncCatalog catalog;
     private final ScheduleFireStore fireStore;
@@ -68,8 +68,10 @@ public class SchedulerConsumers {
             throw new IllegalStateException("the config topic " + Topics.CONFIG + " could not be read within 60 s");
         }
         ticker.start(configReader::owns);
-        triggers = new ConsumerLoop<TriggerEvent>("scheduler-triggers", clients.consumerSettings(kafka.triggersGroup()),
-                List.of(Topics.TRIGGERS), record -> coordinator.onTrigger(record.value()), deadLetters).start();
+        for (int i = 1; i <= Math.max(1, kafka.triggerConsumers()); i++) {
+            triggers.add(new ConsumerLoop<TriggerEvent>("scheduler-triggers-" + i, clients.consumerSettings(kafka.triggersGroup()),
+                    List.of(Topics.TRIGGERS), record -> coordinator.onTrigger(record.value()), deadLetters).start());
+        }
         runEvents = new ConsumerLoop<RunEvent>("scheduler-run-events", clients.consumerSettings(kafka.runEventsGroup()),
                 List.of(Topics.RUN_EVENTS), record -> coordinator.onRunEvent(record.value()), deadLetters).start();
         LOG.infof("Consuming %s and %s from %s", Topics.TRIGGERS, Topics.RUN_EVENTS, kafka.bootstrapServers());
@@ -80,19 +82,17 @@ public class SchedulerConsumers {
         if (configReader != null) {
             configReader.close();
         }
-        if (triggers != null) {
-            triggers.close();
-        }
+        triggers.forEach(ConsumerLoop::close);
         if (runEvents != null) {
             runEvents.close();
         }
     }
 
-    /** True when both consumers run and have joined their groups. */
+    /** True when every consumer runs and has joined its group (a trigger consumer left without partitions included). */
     public boolean healthy() {
-        ConsumerLoop<TriggerEvent> t = triggers;
         ConsumerLoop<RunEvent> r = runEvents;
         ConfigTopicReader c = configReader;
-        return t != null && r != null && c != null && t.isHealthy() && r.isHealthy() && c.healthy() && ticker.healthy();
+        return !triggers.isEmpty() && triggers.stream().allMatch(ConsumerLoop::isHealthy)
+                && r != null && c != null && r.isHealthy() && c.healthy() && ticker.healthy();
     }
 }

@@ -74,10 +74,11 @@ public class RunCoordinator {
         }
         MDC.put("syncId", syncId);
         try (SyncTransaction tx = store.lock(syncId)) {
-            String runId = runIdOf(trigger, tx);
+            RunIdOfTrigger id = runIdOf(trigger, tx);
+            String runId = id.runId();
             MDC.put("runId", runId);
             SyncSlot slot = tx.slot();
-            TriggerVerdict verdict = gate.onTrigger(slot, runId, tx.isDecided(runId));
+            TriggerVerdict verdict = gate.onTrigger(slot, runId, id.decided());
             if (trigger.getRunId() == null && (verdict == TriggerVerdict.RELEASE || verdict == TriggerVerdict.QUEUE)) {
                 // a run nobody recorded yet (schedule, dbt Cloud, Fivetran, sequence): announce it
                 publisher.queued(syncId, runId, trigger.getFullResync(), trigger.getSource(), now());
@@ -211,20 +212,29 @@ public class RunCoordinator {
         LOG.infof("Run released (trigger %s, source %s)", trigger.getTriggerId(), trigger.getSource());
     }
 
+    /** A trigger's run id, and whether that run was released or superseded before. */
+    private record RunIdOfTrigger(String runId, boolean decided) {
+    }
+
     /**
      * The trigger's run id: the one it names, the one an earlier delivery of it was given, or a new one.
-     * Reusing the id of an earlier delivery keeps replays of triggers without a run id idempotent.
+     * Reusing the id of an earlier delivery keeps replays of triggers without a run id idempotent. Only a
+     * run id the trigger names needs a look-up to tell whether it was decided: an earlier delivery's id was
+     * found among the decided runs, a queued one is not decided yet, and a new one cannot be (one query
+     * fewer on the path every scheduled run takes).
      */
-    private static String runIdOf(TriggerEvent trigger, SyncTransaction tx) {
+    private static RunIdOfTrigger runIdOf(TriggerEvent trigger, SyncTransaction tx) {
         if (trigger.getRunId() != null) {
-            return trigger.getRunId();
+            return new RunIdOfTrigger(trigger.getRunId(), tx.isDecided(trigger.getRunId()));
         }
         SyncSlot slot = tx.slot();
         if (slot.queuedTriggerJson() != null
                 && trigger.getTriggerId().equals(TriggerJson.read(slot.queuedTriggerJson()).getTriggerId())) {
-            return slot.queuedRunId();
+            return new RunIdOfTrigger(slot.queuedRunId(), false);
         }
-        return tx.runIdOfTrigger(trigger.getTriggerId()).orElseGet(RunIds::next);
+        return tx.runIdOfTrigger(trigger.getTriggerId())
+                .map(earlier -> new RunIdOfTrigger(earlier, true))
+                .orElseGet(() -> new RunIdOfTrigger(RunIds.next(), false));
     }
 
     private static TriggerEvent withRunId(TriggerEvent trigger, String runId) {

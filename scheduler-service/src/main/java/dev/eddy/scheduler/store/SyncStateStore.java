@@ -96,31 +96,49 @@ public class SyncStateStore {
             c = dataSource.getConnection();
             c.setAutoCommit(false);
             if (create) {
-                try (PreparedStatement insert = c.prepareStatement(
-                        "INSERT INTO scheduler.sync_state (sync_id) VALUES (?) ON CONFLICT (sync_id) DO NOTHING")) {
-                    insert.setString(1, syncId);
-                    insert.executeUpdate();
-                }
+                insertIfMissing(c, syncId);
             }
-            SyncSlot slot;
-            try (PreparedStatement select = c.prepareStatement("""
-                    SELECT in_flight_run_id, in_flight_since, queued_run_id, queued_trigger
-                    FROM scheduler.sync_state WHERE sync_id = ? FOR UPDATE""")) {
-                select.setString(1, syncId);
-                try (ResultSet rs = select.executeQuery()) {
-                    if (!rs.next()) {
-                        closeQuietly(c);
-                        return Optional.empty();
-                    }
-                    Timestamp since = rs.getTimestamp(2);
-                    slot = new SyncSlot(syncId, rs.getString(1), since == null ? null : since.toInstant(),
-                            rs.getString(3), rs.getString(4));
-                }
+            Optional<SyncSlot> slot = selectForUpdate(c, syncId);
+            if (slot.isEmpty() && !create && insertIfMissing(c, syncId) == 0) {
+                // The row was being created by a transaction not committed yet (a sync's first trigger, whose run
+                // request was published before its commit, and whose run already ended): the insert waited for
+                // that commit and conflicted, so the row is there now. Without this, the terminal event would be
+                // dropped and the sync stay busy.
+                slot = selectForUpdate(c, syncId);
             }
-            return Optional.of(new SyncTransaction(c, slot));
+            if (slot.isEmpty()) {
+                closeQuietly(c); // rolls back the probing insert: nothing written for a sync never seen
+                return Optional.empty();
+            }
+            return Optional.of(new SyncTransaction(c, slot.get()));
         } catch (SQLException e) {
             closeQuietly(c);
             throw new SchedulerStoreException("the state of sync " + syncId + " cannot be locked: " + e.getMessage(), e);
+        }
+    }
+
+    /** Inserts the sync's empty row unless it exists; waits for a concurrent, uncommitted insert of it. */
+    private static int insertIfMissing(Connection c, String syncId) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement(
+                "INSERT INTO scheduler.sync_state (sync_id) VALUES (?) ON CONFLICT (sync_id) DO NOTHING")) {
+            insert.setString(1, syncId);
+            return insert.executeUpdate();
+        }
+    }
+
+    private static Optional<SyncSlot> selectForUpdate(Connection c, String syncId) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("""
+                SELECT in_flight_run_id, in_flight_since, queued_run_id, queued_trigger
+                FROM scheduler.sync_state WHERE sync_id = ? FOR UPDATE""")) {
+            select.setString(1, syncId);
+            try (ResultSet rs = select.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                Timestamp since = rs.getTimestamp(2);
+                return Optional.of(new SyncSlot(syncId, rs.getString(1), since == null ? null : since.toInstant(),
+                        rs.getString(3), rs.getString(4)));
+            }
         }
     }
 
