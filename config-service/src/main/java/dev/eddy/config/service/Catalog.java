@@ -20,6 +20,7 @@ import dev.eddy.config.warehouse.WarehouseProbe.Preview;
 import dev.eddy.config.warehouse.WarehouseProbe.TestResult;
 import dev.eddy.config.warehouse.WarehouseProbe.WarehouseException;
 import dev.eddy.contracts.secrets.SecretBox;
+import dev.eddy.contracts.source.DuckDbSourcePath;
 import dev.eddy.contracts.spec.SyncSpec;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -29,12 +30,14 @@ import java.net.URI;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -51,7 +54,8 @@ public class Catalog {
 
     private static final Logger LOG = Logger.getLogger(Catalog.class);
 
-    static final Set<String> SOURCE_TYPES = Set.of("postgres");
+    // sorted, so the 422 lists the supported types in a stable order
+    static final Set<String> SOURCE_TYPES = Collections.unmodifiableSortedSet(new TreeSet<>(Set.of("postgres", "duckdb")));
     static final Set<String> DESTINATION_TYPES = Set.of("webhook");
     static final Set<String> QUERY_TYPES = Set.of(Model.RAW_SQL, Model.TABLE, Model.DBT_MODEL);
     static final Set<String> MODES = Set.of("upsert", "insert", "update");
@@ -107,6 +111,11 @@ public class Catalog {
             if (port != null && !port.isNull() && !validPort(port)) {
                 p.add("configuration.port", "must be a port number (1-65535)");
             }
+        }
+        if (configuration != null && "duckdb".equals(type)) {
+            JsonNode path = configuration.get(DuckDbSourcePath.FIELD);
+            DuckDbSourcePath.problem(path == null || !path.isTextual() ? null : path.textValue())
+                    .ifPresent(problem -> p.add("configuration." + DuckDbSourcePath.FIELD, problem));
         }
         rejectMaskedSecrets(configuration, "configuration", p);
         return new SourceInput(name, slug, type, configuration == null ? null : secrets.sealSecrets(configuration.deepCopy()));

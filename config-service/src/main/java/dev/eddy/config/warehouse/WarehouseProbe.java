@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eddy.config.domain.Source;
 import dev.eddy.contracts.secrets.SecretBox;
+import dev.eddy.contracts.source.DuckDbSourcePath;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.duckdb.DuckDBDriver;
 import org.postgresql.Driver;
 
 import java.net.URLEncoder;
@@ -32,6 +34,7 @@ public class WarehouseProbe {
     private static final int TIMEOUT_SECONDS = 5;
     private static final int QUERY_TIMEOUT_SECONDS = 30;
     private static final Driver DRIVER = new Driver();
+    private static final DuckDBDriver DUCKDB = new DuckDBDriver();
 
     private final SecretBox secrets;
 
@@ -120,6 +123,9 @@ public class WarehouseProbe {
     }
 
     private Connection connect(Source source) throws WarehouseException {
+        if ("duckdb".equals(source.type())) {
+            return connectDuckDb(source.configuration());
+        }
         if (!"postgres".equals(source.type())) {
             throw new WarehouseException("source type '" + source.type() + "' cannot be probed", null);
         }
@@ -150,6 +156,27 @@ public class WarehouseProbe {
                 throw new WarehouseException("not a PostgreSQL address: " + url, null);
             }
             return c;
+        } catch (SQLException e) {
+            throw new WarehouseException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A DuckDB file, opened read-only (a shared lock, so extractions may read at the same time) and without
+     * access to other files of the host: the SQL runs inside this process. A missing file is not created.
+     */
+    private static Connection connectDuckDb(ObjectNode config) throws WarehouseException {
+        String path = text(config, DuckDbSourcePath.FIELD);
+        String problem = DuckDbSourcePath.problem(path).orElse(null);
+        if (problem != null) {
+            throw new WarehouseException("configuration.path " + problem, null);
+        }
+        Properties props = new Properties();
+        props.setProperty(DuckDBDriver.DUCKDB_ACCESS_MODE_PROPERTY, DuckDBDriver.DUCKDB_ACCESS_MODE_READ_ONLY);
+        props.setProperty("enable_external_access", "false");
+        props.setProperty(DuckDBDriver.DUCKDB_USER_AGENT_PROPERTY, "eddy-config");
+        try {
+            return DUCKDB.connect("jdbc:duckdb:" + DuckDbSourcePath.normalized(path), props);
         } catch (SQLException e) {
             throw new WarehouseException(e.getMessage(), e);
         }

@@ -36,6 +36,19 @@ public interface SourceDialect {
     Connection connect(Map<String, String> configuration, Duration timeout)
             throws SourceConfigurationException, SourceUnreachableException;
 
+    /**
+     * Opens a connection that may write: the warehouse sync logs ({@code eddy_audit}) are written through
+     * it. By default the same as {@link #connect}; a dialect whose {@link #connect} opens the source read-only
+     * (an embedded file) opens it for writing here, and must keep it open no longer than the caller does.
+     *
+     * @throws SourceConfigurationException when a required setting is missing or invalid
+     * @throws SourceUnreachableException   when the source cannot be reached, refuses the login, or is locked
+     */
+    default Connection connectForWriting(Map<String, String> configuration, Duration timeout)
+            throws SourceConfigurationException, SourceUnreachableException {
+        return connect(configuration, timeout);
+    }
+
     /** The model SQL as the source should run it; by default without trailing semicolons. */
     default String prepareSql(String sql) {
         String trimmed = sql.strip();

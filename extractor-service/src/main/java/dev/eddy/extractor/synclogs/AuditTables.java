@@ -7,14 +7,61 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Writes a run's sync logs to schema {@code eddy_audit} of a PostgreSQL warehouse, with Hightouch's table
- * and column names. Tables are created if absent; rows go in multi-row statements of {@link #ROWS_PER_STATEMENT}
- * (never one statement per row), all in one transaction so a run's logs appear whole or not at all.
+ * Writes a run's sync logs to schema {@code eddy_audit} of a PostgreSQL or DuckDB warehouse, with Hightouch's
+ * table and column names. Tables are created if absent; rows go in multi-row statements of
+ * {@link #ROWS_PER_STATEMENT} (never one statement per row), all in one transaction so a run's logs appear
+ * whole or not at all. Both warehouses take the same statements except for the SQL details of {@link Flavor}.
  */
 public final class AuditTables {
+
+    /** What differs between the warehouses the logs can be written to. */
+    public enum Flavor {
+        POSTGRES("jsonb", true),
+        /** DuckDB: a {@code JSON} column; no index on the changelog (its zone maps serve the per-run delete). */
+        DUCKDB("JSON", false);
+
+        private final String jsonType;
+        private final boolean changelogIndex;
+
+        Flavor(String jsonType, boolean changelogIndex) {
+            this.jsonType = jsonType;
+            this.changelogIndex = changelogIndex;
+        }
+
+        /** The flavor for a source type, or empty when sync logs cannot be written to it. */
+        public static Optional<Flavor> forSourceType(String type) {
+            if ("postgres".equals(type)) {
+                return Optional.of(POSTGRES);
+            }
+            if ("duckdb".equals(type)) {
+                return Optional.of(DUCKDB);
+            }
+            return Optional.empty();
+        }
+
+        String rowTable() {
+            return "(sync_id text NOT NULL, sync_run_id text NOT NULL, row_id text NOT NULL, "
+                    + "op_type text NOT NULL, status text NOT NULL, failure_reason text, fields " + jsonType
+                    + ", created_at timestamptz NOT NULL";
+        }
+
+        /** A timestamptz parameter: pgjdbc takes a {@link Timestamp}; DuckDB an offset date-time, whatever the JVM's zone. */
+        void setInstant(PreparedStatement p, int n, Instant at) throws SQLException {
+            if (at == null) {
+                p.setNull(n, Types.TIMESTAMP_WITH_TIMEZONE);
+            } else if (this == DUCKDB) {
+                p.setObject(n, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
+            } else {
+                p.setTimestamp(n, Timestamp.from(at));
+            }
+        }
+    }
 
     /** Rows per multi-row INSERT: 8 parameters each stays far below PostgreSQL's 65,535-parameter limit. */
     static final int ROWS_PER_STATEMENT = 1000;
@@ -22,22 +69,22 @@ public final class AuditTables {
     public static final String SCHEMA = "eddy_audit";
 
     private static final String ROW_COLUMNS = "sync_id, sync_run_id, row_id, op_type, status, failure_reason, fields, created_at";
-    private static final String ROW_TABLE = "(sync_id text NOT NULL, sync_run_id text NOT NULL, row_id text NOT NULL, "
-            + "op_type text NOT NULL, status text NOT NULL, failure_reason text, fields jsonb, created_at timestamptz NOT NULL";
 
     private AuditTables() {
     }
 
     /** Creates the schema and the tables the run asks for, if absent. */
-    static void create(Connection c, SyncLogSettings settings) throws SQLException {
+    static void create(Connection c, SyncLogSettings settings, Flavor flavor) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA IF NOT EXISTS " + SCHEMA);
             if (settings.changelog()) {
-                s.execute("CREATE TABLE IF NOT EXISTS " + SCHEMA + ".sync_changelog " + ROW_TABLE + ")");
-                s.execute("CREATE INDEX IF NOT EXISTS sync_changelog_run ON " + SCHEMA + ".sync_changelog (sync_id, sync_run_id)");
+                s.execute("CREATE TABLE IF NOT EXISTS " + SCHEMA + ".sync_changelog " + flavor.rowTable() + ")");
+                if (flavor.changelogIndex) {
+                    s.execute("CREATE INDEX IF NOT EXISTS sync_changelog_run ON " + SCHEMA + ".sync_changelog (sync_id, sync_run_id)");
+                }
             }
             if (settings.snapshot()) {
-                s.execute("CREATE TABLE IF NOT EXISTS " + SCHEMA + ".sync_snapshot " + ROW_TABLE + ", PRIMARY KEY (sync_id, row_id))");
+                s.execute("CREATE TABLE IF NOT EXISTS " + SCHEMA + ".sync_snapshot " + flavor.rowTable() + ", PRIMARY KEY (sync_id, row_id))");
             }
             if (settings.runs()) {
                 s.execute("CREATE TABLE IF NOT EXISTS " + SCHEMA + ".sync_runs (sync_id text NOT NULL, sync_run_id text NOT NULL, "
@@ -56,11 +103,11 @@ public final class AuditTables {
      * Writes the run's logs in one transaction. Idempotent: the run's changelog rows are replaced, the
      * snapshot is upserted and the run row is replaced, so writing a run twice leaves one copy.
      */
-    public static void write(Connection c, RunLog run, Instant createdAt) throws SQLException {
+    public static void write(Connection c, RunLog run, Instant createdAt, Flavor flavor) throws SQLException {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         try {
-            create(c, run.settings());
+            create(c, run.settings(), flavor);
             List<RowLog> rows = run.settings().rowLevel() ? run.rows() : List.of();
             if (run.settings().changelog()) {
                 try (PreparedStatement d = c.prepareStatement("DELETE FROM " + SCHEMA + ".sync_changelog WHERE sync_id = ? AND sync_run_id = ?")) {
@@ -68,10 +115,10 @@ public final class AuditTables {
                     d.setString(2, run.runId());
                     d.executeUpdate();
                 }
-                insertRows(c, "INSERT INTO " + SCHEMA + ".sync_changelog (" + ROW_COLUMNS + ") VALUES ", "", run, rows, createdAt);
+                insertRows(c, flavor, "INSERT INTO " + SCHEMA + ".sync_changelog (" + ROW_COLUMNS + ") VALUES ", "", run, rows, createdAt);
             }
             if (run.settings().snapshot()) {
-                insertRows(c, "INSERT INTO " + SCHEMA + ".sync_snapshot (" + ROW_COLUMNS + ") VALUES ",
+                insertRows(c, flavor, "INSERT INTO " + SCHEMA + ".sync_snapshot (" + ROW_COLUMNS + ") VALUES ",
                         " ON CONFLICT (sync_id, row_id) DO UPDATE SET sync_run_id = EXCLUDED.sync_run_id, op_type = EXCLUDED.op_type, "
                                 + "status = EXCLUDED.status, failure_reason = EXCLUDED.failure_reason, "
                                 // a failed change keeps the row's last delivered fields: the snapshot is the destination's state
@@ -79,7 +126,7 @@ public final class AuditTables {
                                 + "created_at = EXCLUDED.created_at", run, rows, createdAt);
             }
             if (run.settings().runs()) {
-                insertRun(c, run.summary());
+                insertRun(c, flavor, run.summary());
             }
             c.commit();
         } catch (SQLException | RuntimeException e) {
@@ -90,14 +137,14 @@ public final class AuditTables {
         }
     }
 
-    private static void insertRows(Connection c, String insert, String suffix, RunLog run, List<RowLog> rows, Instant createdAt)
-            throws SQLException {
-        Timestamp at = Timestamp.from(createdAt);
+    private static void insertRows(Connection c, Flavor flavor, String insert, String suffix, RunLog run, List<RowLog> rows,
+                                   Instant createdAt) throws SQLException {
+        String values = "(?,?,?,?,?,?,?::" + flavor.jsonType + ",?)";
         for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
             List<RowLog> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
             StringBuilder sql = new StringBuilder(insert);
             for (int i = 0; i < chunk.size(); i++) {
-                sql.append(i == 0 ? "" : ",").append("(?,?,?,?,?,?,?::jsonb,?)");
+                sql.append(i == 0 ? "" : ",").append(values);
             }
             sql.append(suffix);
             try (PreparedStatement p = c.prepareStatement(sql.toString())) {
@@ -110,14 +157,14 @@ public final class AuditTables {
                     p.setString(n++, row.status());
                     p.setString(n++, row.failureReason());
                     p.setString(n++, row.fieldsJson());
-                    p.setTimestamp(n++, at);
+                    flavor.setInstant(p, n++, createdAt);
                 }
                 p.executeUpdate();
             }
         }
     }
 
-    private static void insertRun(Connection c, RunSummary r) throws SQLException {
+    private static void insertRun(Connection c, Flavor flavor, RunSummary r) throws SQLException {
         try (PreparedStatement d = c.prepareStatement("DELETE FROM " + SCHEMA + ".sync_runs WHERE sync_id = ? AND sync_run_id = ?")) {
             d.setString(1, r.syncId());
             d.setString(2, r.syncRunId());
@@ -136,8 +183,8 @@ public final class AuditTables {
             p.setString(n++, r.modelName());
             p.setString(n++, r.error());
             p.setString(n++, r.status());
-            n = timestamp(p, n, r.startedAt());
-            n = timestamp(p, n, r.finishedAt());
+            flavor.setInstant(p, n++, r.startedAt());
+            flavor.setInstant(p, n++, r.finishedAt());
             for (RunSummary.Counts counts : List.of(r.planned(), r.attempted(), r.succeeded(), r.failed())) {
                 p.setLong(n++, counts.add());
                 p.setLong(n++, counts.change());
@@ -145,14 +192,5 @@ public final class AuditTables {
             }
             p.executeUpdate();
         }
-    }
-
-    private static int timestamp(PreparedStatement p, int n, Instant at) throws SQLException {
-        if (at == null) {
-            p.setNull(n, Types.TIMESTAMP_WITH_TIMEZONE);
-        } else {
-            p.setTimestamp(n, Timestamp.from(at));
-        }
-        return n + 1;
     }
 }

@@ -16,16 +16,15 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * Opens the model's source (secrets opened here only, as for extraction) and writes a finished run's sync
- * logs into it. Only PostgreSQL sources are supported: other types fail with a {@link SyncLogWriteException}.
+ * Opens the model's source for writing (secrets opened here only, as for extraction), writes a finished run's
+ * sync logs into it and closes it at once (a DuckDB file is locked against every other process while it is
+ * open for writing). PostgreSQL and DuckDB sources are supported: other types fail with a
+ * {@link SyncLogWriteException}, as does a DuckDB file that stays locked longer than the connect timeout.
  */
 @ApplicationScoped
 public class SyncLogWriter {
-
-    private static final Set<String> SUPPORTED = Set.of("postgres");
 
     private final SourceDialects dialects;
     private final ExtractorConfig.Extractor settings;
@@ -41,13 +40,12 @@ public class SyncLogWriter {
 
     public void write(RunLog run) throws SyncLogWriteException {
         String type = run.spec().source() == null ? null : run.spec().source().type();
-        if (!SUPPORTED.contains(type)) {
-            throw new SyncLogWriteException("warehouse sync logs are not supported for sources of type " + type, null);
-        }
+        AuditTables.Flavor flavor = AuditTables.Flavor.forSourceType(type).orElseThrow(() ->
+                new SyncLogWriteException("warehouse sync logs are not supported for sources of type " + type, null));
         SourceDialect dialect = dialects.forType(type)
                 .orElseThrow(() -> new SyncLogWriteException("no dialect for sources of type " + type, null));
-        try (Connection connection = dialect.connect(open(run.spec().source().configuration()), settings.connectTimeout())) {
-            AuditTables.write(connection, run, clock.instant());
+        try (Connection connection = dialect.connectForWriting(open(run.spec().source().configuration()), settings.connectTimeout())) {
+            AuditTables.write(connection, run, clock.instant(), flavor);
         } catch (SQLException e) {
             throw new SyncLogWriteException("writing to " + AuditTables.SCHEMA + " failed: " + e.getMessage(), e);
         } catch (SourceConfigurationException | SourceUnreachableException e) {
