@@ -137,7 +137,9 @@ public class ChangeDelivery {
 
     @PreDestroy
     void stop() {
-        sender.shutdownNow();
+        // not shutdownNow: an interrupted retry would report its rows FAILED; unfinished batches are not committed
+        // and are delivered again after the restart
+        sender.shutdown();
     }
 
     /** Parses the spec, plans and maps the batch's rows (the consumer thread); connector I/O waits for {@link #send}. */
