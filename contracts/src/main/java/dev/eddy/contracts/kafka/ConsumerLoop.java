@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * after every record of the poll was handled (commit after the effect). A handler that keeps failing is
  * retried with backoff; after the last attempt the record goes to the dead-letter topic with context
  * headers, so nothing is dropped silently. Handlers must be idempotent: a crash replays from the last
- * committed offset.
+ * committed offset. A handler that finishes part of its effect in the background (for example events sent
+ * without waiting) completes it in {@link Handler#settle()}, which runs before each commit.
  */
 public final class ConsumerLoop<V> implements AutoCloseable {
 
@@ -31,6 +32,14 @@ public final class ConsumerLoop<V> implements AutoCloseable {
     @FunctionalInterface
     public interface Handler<V> {
         void handle(ConsumerRecord<String, V> record) throws Exception;
+
+        /**
+         * Called after every record of a poll was handled and before their offsets are committed: waits until
+         * the effects the handler left in the background are done. An exception means they may not be: the
+         * offsets are not committed and the poll's records are read again (handlers are idempotent).
+         */
+        default void settle() throws Exception {
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerLoop.class);
@@ -96,7 +105,11 @@ public final class ConsumerLoop<V> implements AutoCloseable {
                     handleWithRetries(record);
                 }
                 if (!records.isEmpty()) {
-                    consumer.commitSync();
+                    if (settled()) {
+                        consumer.commitSync();
+                    } else {
+                        rewind(records);
+                    }
                 }
             }
         } catch (WakeupException e) {
@@ -111,6 +124,23 @@ public final class ConsumerLoop<V> implements AutoCloseable {
                 LOG.debug("{}: close failed", name, e);
             }
             stopped.countDown();
+        }
+    }
+
+    private boolean settled() {
+        try {
+            handler.settle();
+            return true;
+        } catch (Exception e) {
+            LOG.error("{}: the effects of the last records are not confirmed; they are read again: {}",
+                    name, e.toString(), e);
+            return false;
+        }
+    }
+
+    private void rewind(ConsumerRecords<String, V> records) {
+        for (TopicPartition partition : records.partitions()) {
+            consumer.seek(partition, records.records(partition).get(0).offset());
         }
     }
 

@@ -20,6 +20,13 @@ public interface DeliveryConfig {
         @WithDefault("500ms")
         Duration progressInterval();
 
+        /**
+         * Batch results and progress events that may await the broker's acknowledgement while the next batches
+         * are delivered; a batch's offset is committed only once its events are acknowledged.
+         */
+        @WithDefault("8")
+        int unacknowledgedEvents();
+
         Retry retry();
 
         Webhook webhook();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.eddy.contracts.spec.SyncSpec;
 import dev.eddy.delivery.spi.DeliveryRow;
 
@@ -33,6 +34,8 @@ public final class FieldMapper {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final TypeReference<LinkedHashMap<String, Object>> OBJECT = new TypeReference<>() {
     };
+    /** Resolved once: every row of every batch is read with it (an ObjectMapper call would resolve the type per row). */
+    private static final ObjectReader ROW_READER = JSON.readerFor(OBJECT);
 
     /** The run-level values {@code variable} mappings read. */
     public record Variables(String syncId, String runId, String modelName) {
@@ -188,7 +191,7 @@ public final class FieldMapper {
             throw new RowDataException("the row has no data", null);
         }
         try {
-            Map<String, Object> data = JSON.readValue(dataJson, OBJECT);
+            Map<String, Object> data = ROW_READER.readValue(dataJson);
             if (data == null) {
                 throw new RowDataException("the row data is not a JSON object", null);
             }

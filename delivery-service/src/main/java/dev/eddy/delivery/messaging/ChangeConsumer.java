@@ -10,6 +10,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -41,9 +42,18 @@ public class ChangeConsumer {
     void start(@Observes StartupEvent event) {
         loop = new ConsumerLoop<ChangeBatch>("delivery-changes",
                 KafkaSettings.consumer(bootstrapServers, registryUrl, GROUP), List.of(Topics.CHANGES),
-                record -> {
-                    if (record.value() != null) {
-                        delivery.handle(record.value());
+                new ConsumerLoop.Handler<>() {
+                    @Override
+                    public void handle(ConsumerRecord<String, ChangeBatch> record) {
+                        if (record.value() != null) {
+                            delivery.handle(record.value());
+                        }
+                    }
+
+                    @Override
+                    public void settle() {
+                        // the batches' results went out without waiting: they must be on the topic before the commit
+                        delivery.settle();
                     }
                 }, publisher).start();
         LOG.infof("Consuming %s as group %s", Topics.CHANGES, GROUP);

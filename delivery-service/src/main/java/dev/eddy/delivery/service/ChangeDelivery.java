@@ -15,6 +15,7 @@ import dev.eddy.delivery.messaging.DeliveryEvents;
 import dev.eddy.delivery.spi.DeliveryRow;
 import dev.eddy.delivery.spi.DestinationConfigurationException;
 import dev.eddy.delivery.spi.DestinationConnector;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
@@ -24,6 +25,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Delivers a run's change batches (protocol step 5): maps each batch's rows, writes them through the
@@ -33,6 +39,12 @@ import java.util.Locale;
  * Every rejected or failed row also goes to the dead-letter topic with its context ({@link DeadLetters}).
  * The sync's spec is turned into a {@link DeliveryPlan} per batch (connector, mappings, type, limits, retries).
  * Idempotent on redelivery: a replayed batch is delivered again (at-least-once) and reported again.
+ *
+ * <p>Pipelined, so the destination waits as little as possible between two requests: while batch n is written on
+ * the sender thread (one batch at a time, in the order received, so each sync's order holds), the consumer thread
+ * maps batch n+1, then reports batch n (its result published without waiting for the broker) and hands batch n+1
+ * over. {@link #settle()}, called before the consumer commits, completes the batch in flight and waits for the
+ * broker's acknowledgements; the END result goes out only after every earlier result and progress event.
  */
 @ApplicationScoped
 public class ChangeDelivery {
@@ -46,6 +58,19 @@ public class ChangeDelivery {
         }
     }
 
+    /**
+     * A batch mapped and ready to send: the outcomes known already (rows the mapping rejected, rows the sync does
+     * not send), the rows for the connector and their positions in the batch. Without a plan (the run was fatal
+     * already, or the plan failed with {@code planError}) nothing is sent.
+     */
+    private record Prepared(ChangeBatch batch, RunTracker.RunState run, DeliveryPlan plan, String planError,
+                            FinalOutcome[] outcomes, List<DeliveryRow> rows, List<Integer> positions) {
+    }
+
+    /** The batch being sent on the sender thread. */
+    private record InFlight(ChangeBatch batch, RunTracker.RunState run, Future<List<FinalOutcome>> outcomes) {
+    }
+
     private final DeliveryPlanner planner;
     private final DeadLetters deadLetters;
     private final BatchDelivery batchDelivery;
@@ -54,6 +79,14 @@ public class ChangeDelivery {
     private final SecretBox secretBox;
     private final DeliveryConfig config;
     private final Clock clock;
+    /** Sends one batch at a time, in the order handed over, so a sync's batches reach the destination in order. */
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "delivery-sender");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** Touched by the consumer thread only. */
+    private InFlight inFlight;
 
     public ChangeDelivery(DeliveryPlanner planner, DeadLetters deadLetters, BatchDelivery batchDelivery, RunTracker runs,
                           DeliveryEvents events, SecretBox secretBox, DeliveryConfig config, Clock clock) {
@@ -67,14 +100,109 @@ public class ChangeDelivery {
         this.clock = clock;
     }
 
+    /**
+     * Handles one change batch. A ROWS batch is mapped here, while the previous batch is still being sent; then
+     * the previous batch's outcomes are reported and this batch is handed to the sender. An END first completes
+     * the batch in flight.
+     */
     public void handle(ChangeBatch batch) {
-        MDC.put("syncId", batch.getSyncId());
-        MDC.put("runId", batch.getRunId());
-        try {
+        withRun(batch, () -> {
             if (batch.getKind() == BatchKind.END) {
+                completeInFlight();
                 finish(batch);
-            } else {
-                deliver(batch);
+                return;
+            }
+            Prepared next = prepare(batch);
+            try {
+                completeInFlight();
+            } catch (RuntimeException e) {
+                // the previous batch is still to be reported; this one is prepared again when it is handled again
+                closeConnector(next);
+                throw e;
+            }
+            inFlight = new InFlight(batch, next.run(), sender.submit(() -> send(next)));
+        });
+    }
+
+    /**
+     * Completes the batch in flight and waits until the broker acknowledged the results and progress of every batch
+     * handled so far; only then may those batches' offsets be committed.
+     *
+     * @throws dev.eddy.delivery.messaging.UnconfirmedPublicationException when one was not acknowledged
+     */
+    public void settle() {
+        completeInFlight();
+        events.awaitPublished();
+    }
+
+    @PreDestroy
+    void stop() {
+        // not shutdownNow: an interrupted retry would report its rows FAILED; unfinished batches are not committed
+        // and are delivered again after the restart
+        sender.shutdown();
+    }
+
+    /** Parses the spec, plans and maps the batch's rows (the consumer thread); connector I/O waits for {@link #send}. */
+    private Prepared prepare(ChangeBatch batch) {
+        RunTracker.RunState run = runs.run(batch.getRunId());
+        List<Change> changes = batch.getChanges();
+        FinalOutcome[] outcomes = new FinalOutcome[changes.size()];
+        if (run.fatalError() != null) {
+            return new Prepared(batch, run, null, null, outcomes, List.of(), List.of());
+        }
+        DeliveryPlan plan;
+        try {
+            plan = planner.plan(spec(batch), batch.getSyncId(), batch.getRunId(), secretBox::open);
+        } catch (DeliveryPlanner.PlanException | RunFatalException e) {
+            return new Prepared(batch, run, null, e.getMessage(), outcomes, List.of(), List.of());
+        }
+        List<DeliveryRow> rows = new ArrayList<>(changes.size());
+        List<Integer> positions = new ArrayList<>(changes.size());
+        try {
+            for (int i = 0; i < changes.size(); i++) {
+                Change change = changes.get(i);
+                try {
+                    DeliveryRow row = plan.row(operation(change.getOp()), change.getPk(), change.getData());
+                    if (row == null) {
+                        // an event sync sends added rows only; the others are done with, not failed
+                        outcomes[i] = FinalOutcome.accepted();
+                    } else {
+                        rows.add(row);
+                        positions.add(i);
+                    }
+                } catch (RowDataException e) {
+                    outcomes[i] = FinalOutcome.rejected(e.getMessage());
+                }
+            }
+        } catch (RuntimeException e) {
+            plan.connector().close();
+            throw e;
+        }
+        return new Prepared(batch, run, plan, null, outcomes, rows, positions);
+    }
+
+    /** Writes a prepared batch through its connector (the sender thread); closes the connector. */
+    private List<FinalOutcome> send(Prepared prepared) {
+        MDC.put("syncId", prepared.batch().getSyncId());
+        MDC.put("runId", prepared.batch().getRunId());
+        try {
+            int size = prepared.outcomes().length;
+            RunTracker.RunState run = prepared.run();
+            // checked here, not when prepared: the batch before this one may have stopped the run meanwhile
+            String fatal = run.fatalError();
+            if (fatal != null) {
+                closeConnector(prepared);
+                return notSent(size, fatal);
+            }
+            if (prepared.planError() != null) {
+                markFatal(run, prepared.planError());
+                return notSent(size, prepared.planError());
+            }
+            try {
+                return deliverTo(prepared);
+            } catch (RunFatalException e) {
+                markFatal(run, e.getMessage());
+                return notSent(size, e.getMessage());
             }
         } finally {
             MDC.remove("syncId");
@@ -82,20 +210,75 @@ public class ChangeDelivery {
         }
     }
 
-    private void deliver(ChangeBatch batch) {
-        RunTracker.RunState run = runs.run(batch.getRunId());
-        List<FinalOutcome> outcomes;
-        String fatal = run.fatalError();
-        if (fatal != null) {
-            outcomes = notSent(batch.getChanges().size(), fatal);
-        } else {
-            try {
-                outcomes = deliverTo(batch, run);
-            } catch (RunFatalException e) {
-                markFatal(run, e.getMessage());
-                outcomes = notSent(batch.getChanges().size(), e.getMessage());
+    private List<FinalOutcome> deliverTo(Prepared prepared) throws RunFatalException {
+        DeliveryPlan plan = prepared.plan();
+        DestinationConnector connector = plan.connector();
+        try (connector) {
+            FinalOutcome[] outcomes = prepared.outcomes();
+            List<DeliveryRow> rows = prepared.rows();
+            if (rows.isEmpty()) {
+                return Arrays.asList(outcomes);
             }
+            try {
+                connector.open(plan.context());
+            } catch (DestinationConfigurationException e) {
+                throw new RunFatalException(e.getMessage());
+            } catch (RuntimeException e) {
+                throw new RunFatalException("destination connector " + connector.type() + " failed to open: " + e);
+            }
+
+            RunTracker.RunState run = prepared.run();
+            int sliceSize = plan.sliceSize();
+            for (int from = 0; from < rows.size(); from += sliceSize) {
+                int to = Math.min(rows.size(), from + sliceSize);
+                List<FinalOutcome> slice;
+                String fatal = run.fatalError();
+                if (fatal != null) {
+                    slice = notSent(to - from, fatal);
+                } else {
+                    BatchDelivery.SliceOutcome delivered = batchDelivery.deliver(connector, rows.subList(from, to), plan.retryPolicy());
+                    delivered.fatalError().ifPresent(error -> markFatal(run, error));
+                    slice = delivered.outcomes();
+                }
+                for (int j = 0; j < slice.size(); j++) {
+                    outcomes[prepared.positions().get(from + j)] = slice.get(j);
+                }
+            }
+            return Arrays.asList(outcomes);
         }
+    }
+
+    /** Waits for the batch in flight and reports its outcomes; it stays in flight if reporting fails. */
+    private void completeInFlight() {
+        InFlight current = inFlight;
+        if (current == null) {
+            return;
+        }
+        List<FinalOutcome> outcomes = outcomes(current);
+        withRun(current.batch(), () -> report(current.batch(), current.run(), outcomes));
+        inFlight = null;
+    }
+
+    private List<FinalOutcome> outcomes(InFlight current) {
+        try {
+            return current.outcomes().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while batch " + current.batch().getSeq() + " was sent", e);
+        } catch (CancellationException e) {
+            throw new IllegalStateException("delivery stopped while batch " + current.batch().getSeq() + " was sent", e);
+        } catch (ExecutionException e) {
+            // connectors' failures are outcomes already (BatchDelivery); what is left is a defect: it stops the run
+            String fatal = "delivery failed: " + e.getCause();
+            LOG.errorf(e.getCause(), "Sync %s run %s: batch %d failed unexpectedly; the run stops",
+                    current.batch().getSyncId(), current.batch().getRunId(), current.batch().getSeq());
+            markFatal(current.run(), fatal);
+            return notSent(current.batch().getChanges().size(), fatal);
+        }
+    }
+
+    /** Publishes a batch's outcomes (without waiting for the broker), its dead letters and the run's progress. */
+    private void report(ChangeBatch batch, RunTracker.RunState run, List<FinalOutcome> outcomes) {
         List<RowOutcome> rowOutcomes = new ArrayList<>(outcomes.size());
         int accepted = 0;
         int rejected = 0;
@@ -117,66 +300,6 @@ public class ChangeDelivery {
         LOG.infof("Sync %s run %s: batch %d delivered: %d accepted, %d rejected, %d failed",
                 batch.getSyncId(), batch.getRunId(), batch.getSeq(), accepted, rejected,
                 outcomes.size() - accepted - rejected);
-    }
-
-    private List<FinalOutcome> deliverTo(ChangeBatch batch, RunTracker.RunState run) throws RunFatalException {
-        SyncSpec spec = spec(batch);
-        DeliveryPlan plan;
-        try {
-            plan = planner.plan(spec, batch.getSyncId(), batch.getRunId(), secretBox::open);
-        } catch (DeliveryPlanner.PlanException e) {
-            throw new RunFatalException(e.getMessage());
-        }
-        DestinationConnector connector = plan.connector();
-        try (connector) {
-            List<Change> changes = batch.getChanges();
-            FinalOutcome[] outcomes = new FinalOutcome[changes.size()];
-            List<DeliveryRow> rows = new ArrayList<>();
-            List<Integer> positions = new ArrayList<>();
-            for (int i = 0; i < changes.size(); i++) {
-                Change change = changes.get(i);
-                try {
-                    DeliveryRow row = plan.row(operation(change.getOp()), change.getPk(), change.getData());
-                    if (row == null) {
-                        // an event sync sends added rows only; the others are done with, not failed
-                        outcomes[i] = FinalOutcome.accepted();
-                    } else {
-                        rows.add(row);
-                        positions.add(i);
-                    }
-                } catch (RowDataException e) {
-                    outcomes[i] = FinalOutcome.rejected(e.getMessage());
-                }
-            }
-            if (rows.isEmpty()) {
-                return Arrays.asList(outcomes);
-            }
-            try {
-                connector.open(plan.context());
-            } catch (DestinationConfigurationException e) {
-                throw new RunFatalException(e.getMessage());
-            } catch (RuntimeException e) {
-                throw new RunFatalException("destination connector " + connector.type() + " failed to open: " + e);
-            }
-
-            int sliceSize = plan.sliceSize();
-            for (int from = 0; from < rows.size(); from += sliceSize) {
-                int to = Math.min(rows.size(), from + sliceSize);
-                List<FinalOutcome> slice;
-                String fatal = run.fatalError();
-                if (fatal != null) {
-                    slice = notSent(to - from, fatal);
-                } else {
-                    BatchDelivery.SliceOutcome delivered = batchDelivery.deliver(connector, rows.subList(from, to), plan.retryPolicy());
-                    delivered.fatalError().ifPresent(error -> markFatal(run, error));
-                    slice = delivered.outcomes();
-                }
-                for (int j = 0; j < slice.size(); j++) {
-                    outcomes[positions.get(from + j)] = slice.get(j);
-                }
-            }
-            return Arrays.asList(outcomes);
-        }
     }
 
     private void deadLetter(ChangeBatch batch, List<FinalOutcome> outcomes) {
@@ -237,6 +360,34 @@ public class ChangeDelivery {
             case CHANGED -> DeliveryRow.Operation.CHANGED;
             case REMOVED -> DeliveryRow.Operation.REMOVED;
         };
+    }
+
+    private static void closeConnector(Prepared prepared) {
+        if (prepared.plan() != null) {
+            // close() must not throw (connector contract)
+            prepared.plan().connector().close();
+        }
+    }
+
+    private static void withRun(ChangeBatch batch, Runnable action) {
+        Object syncId = MDC.get("syncId");
+        Object runId = MDC.get("runId");
+        MDC.put("syncId", batch.getSyncId());
+        MDC.put("runId", batch.getRunId());
+        try {
+            action.run();
+        } finally {
+            restore("syncId", syncId);
+            restore("runId", runId);
+        }
+    }
+
+    private static void restore(String key, Object value) {
+        if (value == null) {
+            MDC.remove(key);
+        } else {
+            MDC.put(key, value);
+        }
     }
 
     private static List<FinalOutcome> notSent(int rows, String fatalError) {

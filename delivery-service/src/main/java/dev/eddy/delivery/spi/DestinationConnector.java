@@ -32,8 +32,8 @@ import java.util.Set;
  *       failed; it releases what {@code open} acquired and must not throw.</li>
  * </ol>
  *
- * <p>Threading and ownership: an instance is used by one thread at a time (the consumer thread delivering
- * the batch) and is never shared between runs; the runtime owns it from creation to {@code close}. The
+ * <p>Threading and ownership: an instance is used by one thread at a time (validated on the consumer thread,
+ * then handed to delivery's sender thread, which opens, writes and closes it) and is never shared between runs; the runtime owns it from creation to {@code close}. The
  * rows passed to {@code write} belong to the runtime and must not be kept after the call returns.
  */
 public interface DestinationConnector extends AutoCloseable {

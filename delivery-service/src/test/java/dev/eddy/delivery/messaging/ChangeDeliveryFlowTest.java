@@ -140,6 +140,33 @@ class ChangeDeliveryFlowTest {
     }
 
     @Test
+    void aRunsBatchesReachTheDestinationInOrderAndEveryResultPrecedesTheEnd() throws Exception {
+        String spec = spec("webhook", sink.url(), null);
+        int batches = 6;
+        for (int seq = 0; seq < batches; seq++) {
+            publish(rows(seq, spec, change(ChangeOp.ADDED, "pk-" + seq,
+                    "{\"id\": " + seq + ", \"email\": \"u" + seq + "@example.com\", \"first_name\": \"U\"}")));
+        }
+        publish(end(batches, spec));
+
+        awaitResult(BatchKind.END, batches);
+        // the results topic holds every batch's result, in order, before the END (delivered batches are pipelined)
+        List<DeliveryResult> ofRun = RESULTS.stream().filter(r -> r.getRunId().equals(runId)).toList();
+        assertEquals(batches + 1, ofRun.size());
+        for (int seq = 0; seq < batches; seq++) {
+            assertEquals(BatchKind.ROWS, ofRun.get(seq).getKind());
+            assertEquals(seq, ofRun.get(seq).getSeq());
+            assertEquals(OutcomeStatus.ACCEPTED, ofRun.get(seq).getOutcomes().get(0).getStatus());
+        }
+        assertEquals(BatchKind.END, ofRun.get(batches).getKind());
+        // one request per batch, in the batches' order
+        assertEquals(batches, sink.requests().size());
+        for (int seq = 0; seq < batches; seq++) {
+            assertEquals("pk-" + seq, JSON.readTree(sink.requests().get(seq).body()).path("batch").path(0).path("primaryKey").asText());
+        }
+    }
+
+    @Test
     void aClientErrorRejectsTheBatchsRowsWithTheStatusAndBody() {
         sink.respondWith(r -> new RecordingHttpSink.Response(400, "{\"error\": \"unknown field emailAddress\"}", Map.of()));
         String spec = spec("webhook", sink.url(), null);

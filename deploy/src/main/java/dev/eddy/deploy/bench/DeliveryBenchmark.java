@@ -42,7 +42,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * {@code ./eddy bench delivery [--rows N] [--batch N] [--pg-rows N]}: Eddy's delivery throughput against the
+ * {@code ./eddy bench delivery [--rows N] [--batch N] [--pg-rows N] [--warmup-rows N]}: Eddy's delivery throughput against the
  * raw intake of the same local HTTP sink.
  *
  * <ol>
@@ -54,6 +54,9 @@ import java.util.UUID;
  *       the webhook connector, the HTTP round trips, the per-batch results and progress events on Kafka.</li>
  *   <li>Postgres: the same path into a table of an embedded PostgreSQL ({@code upsert}, one statement per batch).</li>
  * </ol>
+ * Both HTTP sides are warmed up alike first ({@code --warmup-rows}, default 50,000: untimed requests of the
+ * generator, an untimed run through delivery-service), and both time the same rows (all batches but the first).
+ * The sink counts the bytes it received, so the printed bytes per request show both sent the same bodies.
  * Prints rows/s for each and Eddy's share of the raw intake (target: at least 90%).
  */
 public final class DeliveryBenchmark {
@@ -74,9 +77,11 @@ public final class DeliveryBenchmark {
         int rows = intArg(args, "--rows", 1_000_000);
         int batch = intArg(args, "--batch", 1_000);
         int pgRows = intArg(args, "--pg-rows", 200_000);
+        int warmupRows = intArg(args, "--warmup-rows", 50_000);
         Path repo = Path.of(System.getProperty("eddy.repo", "."));
         Path home = Files.createTempDirectory("eddy-bench-delivery");
-        System.out.printf("Delivery benchmark: %,d changed rows in batches of %,d; postgres %,d rows%n", rows, batch, pgRows);
+        System.out.printf("Delivery benchmark: %,d changed rows in batches of %,d (after %,d warm-up rows); postgres %,d rows%n",
+                rows, batch, warmupRows, pgRows);
 
         try (DeliverySink sink = new DeliverySink();
              EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(home.resolve("kafka"), freePort()).start();
@@ -89,8 +94,9 @@ public final class DeliveryBenchmark {
             String runId = RunIds.next();
 
             // 1. raw intake: the same bodies Eddy sends, from a plain generator
-            double raw = rawIntake(sink, rows, batch, syncId, runId);
-            System.out.printf("raw sink intake      : %,12.0f rows/s%n", raw);
+            double raw = rawIntake(sink, rows, batch, warmupRows, syncId, runId);
+            System.out.printf("raw sink intake      : %,12.0f rows/s  (%,d requests, %,d bytes each on average)%n",
+                    raw, sink.requests.get(), sink.bytes.get() / Math.max(1, sink.requests.get()));
 
             int deliveryPort = freePort();
             Process delivery = startDelivery(repo, home, broker.bootstrapServers(), deliveryPort);
@@ -100,11 +106,14 @@ public final class DeliveryBenchmark {
                 results.subscribe(List.of(Topics.DELIVERY_RESULTS));
                 awaitReady(deliveryPort);
 
-                // 2. Eddy's delivery path to the same sink
+                // 2. Eddy's delivery path to the same sink, after a warm-up run of its own
+                if (warmupRows > 0) {
+                    run(publisher, results, webhookSpec, syncId, RunIds.next(), warmupRows, batch);
+                }
                 sink.reset();
                 Timing eddy = run(publisher, results, webhookSpec, syncId, runId, rows, batch);
-                System.out.printf("eddy delivery (http) : %,12.0f rows/s  (%,d rows accepted, %,d requests at the sink)%n",
-                        eddy.rowsPerSecond, eddy.accepted, sink.requests.get());
+                System.out.printf("eddy delivery (http) : %,12.0f rows/s  (%,d rows accepted, %,d requests, %,d bytes each on average)%n",
+                        eddy.rowsPerSecond, eddy.accepted, sink.requests.get(), sink.bytes.get() / Math.max(1, sink.requests.get()));
                 System.out.printf("eddy / raw           : %11.1f %%  (target >= 90 %%)%n", 100 * eddy.rowsPerSecond / raw);
 
                 // 3. Postgres destination
@@ -178,28 +187,39 @@ public final class DeliveryBenchmark {
         return new Timing(timedRows / ((end - first) / 1e9), accepted);
     }
 
-    private static double rawIntake(DeliverySink sink, int rows, int batch, String syncId, String runId) throws Exception {
+    /**
+     * Times the generator over the same batches Eddy sends (the same run id, so the same bodies), after
+     * {@code warmupRows} rows of untimed requests; leaves the sink's counters at the timed requests.
+     */
+    private static double rawIntake(DeliverySink sink, int rows, int batch, int warmupRows, String syncId, String runId)
+            throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         URI uri = URI.create(sink.url());
+        for (int from = 0; from < warmupRows; from += batch) {
+            post(http, uri, webhookBody(syncId, runId, from, Math.min(warmupRows, from + batch)));
+        }
         int batches = (rows + batch - 1) / batch;
-        // warm up connection and JIT the same way Eddy gets its first batch untimed
         List<byte[]> bodies = new ArrayList<>(batches);
         for (int seq = 0; seq < batches; seq++) {
             bodies.add(webhookBody(syncId, runId, seq * batch, Math.min(rows, (seq + 1) * batch)));
         }
-        long start = 0;
-        for (int seq = 0; seq < batches; seq++) {
-            if (seq == 1) {
-                start = System.nanoTime();
-            }
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(seq))).build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("sink answered " + response.statusCode());
-            }
+        sink.reset();
+        // as for Eddy, whose clock starts at the first batch's result: the first batch is not timed
+        post(http, uri, bodies.get(0));
+        long start = System.nanoTime();
+        for (int seq = 1; seq < batches; seq++) {
+            post(http, uri, bodies.get(seq));
         }
         long timedRows = rows - Math.min(rows, batch);
         return timedRows / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static void post(HttpClient http, URI uri, byte[] body) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("sink answered " + response.statusCode());
+        }
     }
 
     /** The webhook body Eddy sends for rows [from, to): the same mapped fields. */

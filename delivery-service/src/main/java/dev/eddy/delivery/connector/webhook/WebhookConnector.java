@@ -1,8 +1,8 @@
 package dev.eddy.delivery.connector.webhook;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.eddy.delivery.connector.HttpErrors;
 import dev.eddy.delivery.connector.HttpTransport;
 import dev.eddy.delivery.connector.Signatures;
@@ -17,6 +17,7 @@ import dev.eddy.delivery.spi.RetriableDeliveryException;
 import dev.eddy.delivery.spi.SyncMode;
 import dev.eddy.delivery.spi.WriteOutcome;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
@@ -46,7 +47,8 @@ public final class WebhookConnector implements DestinationConnector {
     private static final int MAX_BATCH_SIZE = 1000;
     /** Headers java.net.http sets itself and refuses to take from a caller. */
     private static final Set<String> RESTRICTED_HEADERS = Set.of("connection", "content-length", "expect", "host", "upgrade");
-    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
+            .disable(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
 
     private final HttpTransport http;
     private final Duration requestTimeout;
@@ -195,23 +197,27 @@ public final class WebhookConnector implements DestinationConnector {
         // the HTTP client is shared and outlives this instance; nothing else is held
     }
 
+    /** Streams the body straight into bytes: it is built on the way to every request, so no tree of maps first. */
     private byte[] body(List<DeliveryRow> rows) {
-        List<Map<String, Object>> batch = new ArrayList<>(rows.size());
-        for (DeliveryRow row : rows) {
-            Map<String, Object> item = new LinkedHashMap<>();
-            item.put("op", row.op().wireName());
-            item.put("primaryKey", row.primaryKey());
-            item.put("row", row.fields());
-            batch.add(item);
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("syncId", syncId);
-        body.put("runId", runId);
-        body.put("batch", batch);
-        try {
-            return JSON.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + rows.size() * 128);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("syncId", syncId);
+            json.writeStringField("runId", runId);
+            json.writeArrayFieldStart("batch");
+            for (DeliveryRow row : rows) {
+                json.writeStartObject();
+                json.writeStringField("op", row.op().wireName());
+                json.writeStringField("primaryKey", row.primaryKey());
+                json.writeFieldName("row");
+                json.writeObject(row.fields());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        } catch (IOException e) {
             throw new IllegalStateException("a webhook body cannot be written as JSON", e);
         }
+        return out.toByteArray();
     }
 }

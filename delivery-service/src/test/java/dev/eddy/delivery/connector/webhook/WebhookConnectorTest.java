@@ -62,6 +62,22 @@ class WebhookConnectorTest {
     }
 
     @Test
+    void decimalsAreWrittenPlainNullsKeptAndNestedFieldsWrittenAsObjects() throws Exception {
+        open(Map.of("url", sink.url()));
+        Map<String, Object> address = new LinkedHashMap<>();
+        address.put("city", "Zürich");
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("ltv", new BigDecimal("1E+3"));
+        fields.put("plan", null);
+        fields.put("address", address);
+
+        connector.write(List.of(new DeliveryRow(Operation.CHANGED, "7", fields)));
+
+        assertEquals("{\"syncId\":\"sync-1\",\"runId\":\"run-1\",\"batch\":[{\"op\":\"changed\",\"primaryKey\":\"7\","
+                + "\"row\":{\"ltv\":1000,\"plan\":null,\"address\":{\"city\":\"Zürich\"}}}]}", sink.requests().get(0).body());
+    }
+
+    @Test
     void validateReportsEveryProblemAtOnce() {
         List<ConfigProblem> problems = connector.validate(Map.of("url", "ftp://example.com",
                 "headers", Map.of("Host", "x", "X-Count", 3)));
