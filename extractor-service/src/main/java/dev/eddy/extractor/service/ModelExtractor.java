@@ -130,6 +130,11 @@ public class ModelExtractor {
             }
             encoder.submit(chunk);
             encoder.finish();
+        } catch (ExtractionFailedException | SQLException e) {
+            // the rows read before the failure reach the sink, as they would have row by row
+            encoder.submit(chunk);
+            encoder.finish();
+            throw e;
         } finally {
             encoder.close();
         }
