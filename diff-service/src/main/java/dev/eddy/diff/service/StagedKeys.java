@@ -59,7 +59,9 @@ public class StagedKeys {
                 legacy = rs.getBoolean(2);
             }
             try (Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE IF NOT EXISTS " + table + " (ord bigint NOT NULL, pk text NOT NULL, hash bytea)");
+                // append-only and dropped with the run: autovacuum would only rescan it while it grows
+                s.execute("CREATE TABLE IF NOT EXISTS " + table + " (ord bigint NOT NULL, pk text NOT NULL, hash bytea)"
+                        + " WITH (autovacuum_enabled = false)");
             }
             if (legacy) {
                 try (PreparedStatement carry = c.prepareStatement("INSERT INTO " + table
