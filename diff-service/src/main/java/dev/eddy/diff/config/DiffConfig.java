@@ -43,6 +43,13 @@ public interface DiffConfig {
         @WithDefault("1000")
         int batchSize();
 
+        /**
+         * PostgreSQL {@code work_mem} of the planning transaction (END marker), whose duplicate check and
+         * removal anti-join hash every key of the run; larger runs spill to disk rather than fail.
+         */
+        @WithDefault("128MB")
+        String planWorkMem();
+
         /** JDBC fetch size when streaming a run's planned changes. */
         @WithDefault("5000")
         int fetchSize();

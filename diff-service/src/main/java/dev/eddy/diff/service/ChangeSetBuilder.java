@@ -19,10 +19,10 @@ import org.jboss.logging.Logger;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -31,9 +31,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Protocol step 4: stages each row batch of a run once (one transaction per batch), compares its rows
- * with the snapshot, and on the END marker publishes the change set, or ends the run when there is
- * nothing to send, the extraction failed or a primary key repeats.
+ * Protocol step 4: stages each row batch of a run once (one transaction per batch: its keys appended to
+ * the run's {@link StagedKeys} and compared with the snapshot in one statement, only rows to send kept with
+ * their data), and on the END marker finds repeated keys and removals set-based, then publishes the change
+ * set, or ends the run when there is nothing to send, the extraction failed or a primary key repeats.
  */
 @ApplicationScoped
 public class ChangeSetBuilder {
@@ -42,15 +43,17 @@ public class ChangeSetBuilder {
 
     private final AgroalDataSource dataSource;
     private final RunStore runs;
+    private final StagedKeys keys;
     private final SnapshotStore snapshot;
     private final RunFinisher finisher;
     private final EventPublisher publisher;
     private final DiffConfig.Changes settings;
 
-    public ChangeSetBuilder(AgroalDataSource dataSource, RunStore runs, SnapshotStore snapshot, RunFinisher finisher,
-                            EventPublisher publisher, DiffConfig config) {
+    public ChangeSetBuilder(AgroalDataSource dataSource, RunStore runs, StagedKeys keys, SnapshotStore snapshot,
+                            RunFinisher finisher, EventPublisher publisher, DiffConfig config) {
         this.dataSource = dataSource;
         this.runs = runs;
+        this.keys = keys;
         this.snapshot = snapshot;
         this.finisher = finisher;
         this.publisher = publisher;
@@ -95,13 +98,14 @@ public class ChangeSetBuilder {
             return;
         }
         if (batch.getKind() == BatchKind.ROWS) {
-            stageRows(c, run, batch.getRows());
+            stageRows(c, run, batch.getSeq(), batch.getRows());
         } else {
             end(c, run, batch);
         }
     }
 
-    private void stageRows(Connection c, Run run, List<Row> rows) throws SQLException {
+    private void stageRows(Connection c, Run run, int seq, List<Row> rows) throws SQLException {
+        keys.create(c, run.runId());
         if (rows.isEmpty()) {
             return;
         }
@@ -111,35 +115,37 @@ public class ChangeSetBuilder {
             pks[i] = rows.get(i).getPk();
             hashes[i] = bytes(rows.get(i).getHash());
         }
-        Set<String> firstSeen = runs.addKeys(c, run.runId(), pks, run.resetCdc() ? hashes : null);
-        List<Integer> fresh = new ArrayList<>(pks.length);
-        List<String> duplicates = new ArrayList<>();
-        Set<String> unclaimed = new HashSet<>(firstSeen);
-        for (int i = 0; i < pks.length; i++) {
-            if (unclaimed.remove(pks[i])) {
-                fresh.add(i);
-            } else {
-                duplicates.add(pks[i]);
-            }
-        }
-        if (!duplicates.isEmpty()) {
-            runs.addDuplicates(c, run, duplicates);
-        }
-        if (run.resetCdc() || run.duplicateCount() + duplicates.size() > 0) {
-            return; // nothing will be sent: reset CDC only takes the keys, a duplicate fails the run
+        if (run.resetCdc()) {
+            keys.stage(c, run.runId(), seq, pks, hashes, true, null); // reset CDC only takes the keys and hashes
+            return;
         }
         ChangeSetPlanner planner = ChangeSetPlanner.forSpec(SyncSpec.fromJson(run.specJson()), run.fullResync());
-        Map<String, byte[]> delivered = planner.needsSnapshot()
-                ? snapshot.hashes(c, run.syncId(), fresh.stream().map(i -> pks[i]).toArray(String[]::new))
-                : Map.of();
         List<PlannedChange> planned = new ArrayList<>();
-        for (int i : fresh) {
-            Optional<ChangeOp> op = planner.planRow(hashes[i], delivered.get(pks[i]));
-            if (op.isPresent()) {
-                planned.add(new PlannedChange(pks[i], op.get(), hashes[i], rows.get(i).getData()));
+        Set<String> batchKeys = new HashSet<>();
+        if (planner.needsSnapshot()) {
+            // rows whose hash equals the delivered one are never sent, so only the differing ones come back
+            for (StagedKeys.Differing row : keys.stage(c, run.runId(), seq, pks, hashes, false, run.syncId())) {
+                plan(planner, rows, pks, hashes, row.index(), row.deliveredHash(), batchKeys, planned);
+            }
+        } else {
+            keys.stage(c, run.runId(), seq, pks, hashes, false, null);
+            for (int i = 0; i < pks.length; i++) {
+                plan(planner, rows, pks, hashes, i, null, batchKeys, planned);
             }
         }
         runs.addPending(c, run.runId(), planned);
+    }
+
+    /** Plans one row; a key repeated within the batch is planned once (the repetition fails the run on END). */
+    private static void plan(ChangeSetPlanner planner, List<Row> rows, String[] pks, byte[][] hashes, int i,
+                             byte[] deliveredHash, Set<String> batchKeys, List<PlannedChange> planned) {
+        if (!batchKeys.add(pks[i])) {
+            return;
+        }
+        Optional<ChangeOp> op = planner.planRow(hashes[i], deliveredHash);
+        if (op.isPresent()) {
+            planned.add(new PlannedChange(pks[i], op.get(), hashes[i], rows.get(i).getData()));
+        }
     }
 
     private void end(Connection c, Run run, RowBatch end) throws SQLException {
@@ -150,10 +156,17 @@ public class ChangeSetBuilder {
             return;
         }
         SyncSpec spec = SyncSpec.fromJson(run.specJson());
-        if (run.duplicateCount() > 0) {
+        keys.create(c, run.runId());
+        try (PreparedStatement ps = c.prepareStatement("SELECT set_config('work_mem', ?, true)")) {
+            // the run-wide GROUP BY and anti-join below hash every staged key: keep them in memory
+            ps.setString(1, settings.planWorkMem());
+            ps.execute();
+        }
+        StagedKeys.Duplicates duplicates = keys.duplicates(c, run.runId(), RunVerdict.MAX_DUPLICATES_NAMED);
+        if (duplicates.count() > 0) {
             String keyColumn = spec.model() == null ? "primary key" : spec.model().primaryKey();
             finisher.finish(c, run, RunFinisher.Outcome.failure(querySize,
-                    RunVerdict.duplicateKeyMessage(keyColumn, run.duplicates(), run.duplicateCount()),
+                    RunVerdict.duplicateKeyMessage(keyColumn, duplicates.values(), duplicates.count()),
                     RunVerdict.NON_UNIQUE_PRIMARY_KEY));
             return;
         }
@@ -182,6 +195,7 @@ public class ChangeSetBuilder {
         }
         int batches = publishChangeSet(c, run, counts.planned());
         runs.markDelivering(c, run.runId(), querySize, end.getColumns(), counts, batches);
+        keys.drop(c, run.runId()); // planned: the run's keys are no longer needed
         finisher.processing(run, querySize, counts.planned());
         LOG.infof("sync %s run %s: change set published, %d batches (added %d, changed %d, removed %d)",
                 run.syncId(), run.runId(), batches, counts.planned().added(), counts.planned().changed(),

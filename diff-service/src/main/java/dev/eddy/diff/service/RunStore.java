@@ -20,8 +20,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The working state of runs in schema {@code diff}: the run rows, the keys seen, the planned changes
- * awaiting an outcome and the batches already handled. Every method works inside the caller's
+ * The working state of runs in schema {@code diff}: the run rows, the planned changes awaiting an
+ * outcome and the batches already handled (the keys seen are in {@link StagedKeys}). Every method works inside the caller's
  * transaction; every statement handles a whole batch (no row-by-row round trips).
  */
 @ApplicationScoped
@@ -30,6 +30,12 @@ public class RunStore {
     /** Streams: which topic a handled batch came from. */
     public static final String ROWS = "rows";
     public static final String RESULTS = "results";
+
+    private final StagedKeys keys;
+
+    public RunStore(StagedKeys keys) {
+        this.keys = keys;
+    }
 
     /** Creates the run on its first batch (no-op if it exists). */
     public void ensureRun(Connection c, String runId, String syncId, long attempt, String specJson,
@@ -96,75 +102,39 @@ public class RunStore {
     }
 
     /**
-     * Adds the batch's keys to the run's keys and answers the keys newly added; a key of the batch
-     * that is not among them repeats one seen before (or earlier in the batch).
-     *
-     * @param hashes the rows' hashes, kept only when the result becomes the snapshot (reset CDC); may be null
+     * Stores planned changes of one row batch in one statement. A key already pending in the run (a
+     * duplicate key, which fails the run on its END marker) is left as it is.
      */
-    public Set<String> addKeys(Connection c, String runId, String[] pks, byte[][] hashes) throws SQLException {
-        String sql = hashes == null
-                ? "INSERT INTO diff.run_rows (run_id, pk) SELECT ?, u.pk FROM unnest(?::text[]) AS u(pk)"
-                + " ON CONFLICT DO NOTHING RETURNING pk"
-                : "INSERT INTO diff.run_rows (run_id, pk, hash) SELECT ?, u.pk, u.hash FROM unnest(?::text[], ?::bytea[])"
-                + " AS u(pk, hash) ON CONFLICT DO NOTHING RETURNING pk";
-        Set<String> added = new HashSet<>(pks.length * 2);
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, runId);
-            ps.setArray(2, c.createArrayOf("text", pks));
-            if (hashes != null) {
-                ps.setArray(3, c.createArrayOf("bytea", hashes));
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    added.add(rs.getString(1));
-                }
-            }
-        }
-        return added;
-    }
-
-    /** Counts duplicate rows and keeps the first few distinct offending values for the error message. */
-    public void addDuplicates(Connection c, Run run, List<String> values) throws SQLException {
-        List<String> kept = new ArrayList<>(run.duplicates());
-        for (String value : values) {
-            if (kept.size() >= RunVerdict.MAX_DUPLICATES_NAMED) {
-                break;
-            }
-            if (!kept.contains(value)) {
-                kept.add(value);
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE diff.runs SET duplicate_count = duplicate_count + ?, duplicates = ? WHERE run_id = ?")) {
-            ps.setLong(1, values.size());
-            ps.setArray(2, c.createArrayOf("text", kept.toArray(String[]::new)));
-            ps.setString(3, run.runId());
-            ps.executeUpdate();
-        }
-    }
-
-    /** Stores planned changes of one row batch. */
     public void addPending(Connection c, String runId, List<PlannedChange> changes) throws SQLException {
         if (changes.isEmpty()) {
             return;
         }
+        String[] pks = new String[changes.size()];
+        String[] ops = new String[changes.size()];
+        byte[][] hashes = new byte[changes.size()][];
+        String[] data = new String[changes.size()];
+        for (int i = 0; i < pks.length; i++) {
+            PlannedChange change = changes.get(i);
+            pks[i] = change.pk();
+            ops[i] = change.op().name();
+            hashes[i] = change.hash();
+            data[i] = change.data();
+        }
         try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO diff.pending (run_id, pk, op, sent_as, hash, data) VALUES (?, ?, ?, ?, ?, ?)")) {
-            for (PlannedChange change : changes) {
-                ps.setString(1, runId);
-                ps.setString(2, change.pk());
-                ps.setString(3, change.op().name());
-                ps.setString(4, change.op().name());
-                ps.setBytes(5, change.hash());
-                ps.setString(6, change.data());
-                ps.addBatch();
-            }
-            ps.executeBatch();
+                "INSERT INTO diff.pending (run_id, pk, op, sent_as, hash, data) SELECT ?, u.pk, u.op, u.op, u.hash, u.data"
+                        + " FROM unnest(?::text[], ?::text[], ?::bytea[], ?::text[]) AS u(pk, op, hash, data)"
+                        + " ON CONFLICT (run_id, pk) DO NOTHING")) {
+            ps.setString(1, runId);
+            ps.setArray(2, c.createArrayOf("text", pks));
+            ps.setArray(3, c.createArrayOf("text", ops));
+            ps.setArray(4, c.createArrayOf("bytea", hashes));
+            ps.setArray(5, c.createArrayOf("text", data));
+            ps.executeUpdate();
         }
     }
 
     /**
-     * Plans the removals: every snapshot key of the sync not seen in the run, in one statement.
+     * Plans the removals: every snapshot key of the sync not seen in the run (its staged keys), in one statement.
      *
      * @param sentAs       the op they are sent as, or null when they are only counted
      * @param clearedTemplate for rows sent as cleared changes, the JSON object of null fields the key is added to
@@ -175,7 +145,7 @@ public class RunStore {
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO diff.pending (run_id, pk, op, sent_as, hash, data) SELECT ?, s.pk, 'REMOVED', ?, NULL, "
                         + data + " FROM diff.snapshot s WHERE s.sync_id = ? AND NOT EXISTS"
-                        + " (SELECT 1 FROM diff.run_rows r WHERE r.run_id = ? AND r.pk = s.pk)")) {
+                        + " (SELECT 1 FROM " + StagedKeys.table(run.runId()) + " r WHERE r.pk = s.pk)")) {
             int i = 1;
             ps.setString(i++, run.runId());
             ps.setString(i++, sentAs == null ? null : sentAs.name());
@@ -183,8 +153,7 @@ public class RunStore {
                 ps.setString(i++, clearedTemplate);
                 ps.setString(i++, keyColumn);
             }
-            ps.setString(i++, run.syncId());
-            ps.setString(i, run.runId());
+            ps.setString(i, run.syncId());
             ps.executeUpdate();
         }
     }
@@ -333,7 +302,8 @@ public class RunStore {
     }
 
     private void discardWork(Connection c, String runId) throws SQLException {
-        for (String table : List.of("diff.run_rows", "diff.pending", "diff.done_batches")) {
+        keys.drop(c, runId);
+        for (String table : List.of("diff.pending", "diff.done_batches")) {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE run_id = ?")) {
                 ps.setString(1, runId);
                 ps.executeUpdate();

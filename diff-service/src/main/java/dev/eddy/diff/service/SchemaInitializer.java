@@ -32,9 +32,8 @@ public class SchemaInitializer {
                     + " error text, error_code text, change_batches int,"
                     + " started_at timestamptz NOT NULL, finished_at timestamptz)",
             "CREATE INDEX IF NOT EXISTS runs_sync_idx ON diff.runs (sync_id)",
-            // the keys seen in a run (removals, duplicate detection); hash only kept under reset CDC
-            "CREATE TABLE IF NOT EXISTS diff.run_rows (run_id text NOT NULL, pk text NOT NULL, hash bytea,"
-                    + " PRIMARY KEY (run_id, pk))",
+            // the keys seen in a run live in one table per run (StagedKeys); diff.run_rows, where earlier
+            // versions kept them, is only read to carry over a run staged before an upgrade
             // planned changes awaiting an outcome; sent_as null = counted, not sent (do_nothing removals)
             "CREATE TABLE IF NOT EXISTS diff.pending (run_id text NOT NULL, pk text NOT NULL, op text NOT NULL,"
                     + " sent_as text, hash bytea, data text, PRIMARY KEY (run_id, pk))",

@@ -37,11 +37,10 @@ public class SnapshotStore {
     public void replaceWithRun(Connection c, String syncId, String runId) throws SQLException {
         try (PreparedStatement delete = c.prepareStatement("DELETE FROM diff.snapshot WHERE sync_id = ?");
              PreparedStatement insert = c.prepareStatement(
-                     "INSERT INTO diff.snapshot (sync_id, pk, hash) SELECT ?, pk, hash FROM diff.run_rows WHERE run_id = ?")) {
+                     "INSERT INTO diff.snapshot (sync_id, pk, hash) SELECT ?, pk, hash FROM " + StagedKeys.table(runId))) {
             delete.setString(1, syncId);
             delete.executeUpdate();
             insert.setString(1, syncId);
-            insert.setString(2, runId);
             insert.executeUpdate();
         }
     }

@@ -21,8 +21,11 @@ public interface ExtractorConfig {
         @WithDefault("5000")
         int fetchSize();
 
-        /** Rows per published {@code RowBatch}. */
-        @WithDefault("1000")
+        /**
+         * Rows per published {@code RowBatch}: the diff stages one batch per transaction, so larger batches
+         * mean fewer round trips (5000 rows of a 10-column row are about 1.5 MB).
+         */
+        @WithDefault("5000")
         int batchSize();
 
         /** A batch is closed early once its rows' JSON reaches this many characters (stays under the broker's record limit). */

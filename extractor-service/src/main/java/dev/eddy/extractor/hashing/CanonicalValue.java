@@ -1,15 +1,13 @@
 package dev.eddy.extractor.hashing;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.eddy.extractor.spi.JsonText;
 
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -21,8 +19,9 @@ import java.time.OffsetTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The canonical form of a column value, so that the same value read twice hashes the same: a type tag
@@ -46,10 +45,8 @@ public final class CanonicalValue {
     static final byte JSON = 'J';
     static final byte ARRAY = 'A';
 
-    private static final ObjectMapper JSON_READER = new ObjectMapper()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
     private static final JsonFactory JSON_FACTORY = new JsonFactory();
+    private static final JsonStringEncoder STRING_ENCODER = JsonStringEncoder.getInstance();
 
     private CanonicalValue() {
     }
@@ -170,54 +167,81 @@ public final class CanonicalValue {
         return value.stripTrailingZeros().toPlainString();
     }
 
-    /** JSON text in canonical form: object keys sorted, numbers by value, no whitespace; invalid JSON as it is. */
+    /**
+     * JSON text in canonical form: object keys sorted, numbers by value, no whitespace; invalid JSON as it is.
+     * Read with the streaming parser into a string builder (no tree, no generator per value): this runs
+     * for every json/jsonb value of every row. A repeated object key keeps its last value.
+     */
     public static String json(String text) {
-        JsonNode node;
-        try {
-            node = JSON_READER.readTree(text);
+        try (JsonParser parser = JSON_FACTORY.createParser(text)) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
+                return "null";
+            }
+            StringBuilder out = new StringBuilder(text.length());
+            writeCanonical(parser, first, out);
+            return out.toString();
         } catch (IOException e) {
             return text;
         }
-        if (node == null) {
-            return text;
-        }
-        StringWriter writer = new StringWriter(text.length());
-        try (JsonGenerator generator = JSON_FACTORY.createGenerator(writer)) {
-            writeCanonical(node, generator);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return writer.toString();
     }
 
-    private static void writeCanonical(JsonNode node, JsonGenerator out) throws IOException {
-        if (node.isObject()) {
-            List<String> names = new ArrayList<>(node.size());
-            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-                names.add(it.next());
-            }
-            names.sort(null);
-            out.writeStartObject();
-            for (String name : names) {
-                out.writeFieldName(name);
-                writeCanonical(node.get(name), out);
-            }
-            out.writeEndObject();
-        } else if (node.isArray()) {
-            out.writeStartArray();
-            for (JsonNode element : node) {
-                writeCanonical(element, out);
-            }
-            out.writeEndArray();
-        } else if (node.isNumber()) {
-            out.writeNumber(number(node.decimalValue()));
-        } else if (node.isTextual()) {
-            out.writeString(node.textValue());
-        } else if (node.isBoolean()) {
-            out.writeBoolean(node.booleanValue());
-        } else {
-            out.writeNull();
+    private static void writeCanonical(JsonParser parser, JsonToken token, StringBuilder out) throws IOException {
+        if (token == null) {
+            throw new JsonParseException(parser, "unexpected end of the document");
         }
+        switch (token) {
+            case START_OBJECT -> {
+                TreeMap<String, String> fields = new TreeMap<>();
+                JsonToken t = parser.nextToken();
+                for (; t == JsonToken.FIELD_NAME; t = parser.nextToken()) {
+                    String name = parser.currentName();
+                    StringBuilder value = new StringBuilder();
+                    writeCanonical(parser, parser.nextToken(), value);
+                    fields.put(name, value.toString());
+                }
+                if (t != JsonToken.END_OBJECT) {
+                    throw new JsonParseException(parser, "unexpected end of an object");
+                }
+                out.append('{');
+                boolean firstField = true;
+                for (Map.Entry<String, String> field : fields.entrySet()) {
+                    if (!firstField) {
+                        out.append(',');
+                    }
+                    firstField = false;
+                    quote(field.getKey(), out);
+                    out.append(':').append(field.getValue());
+                }
+                out.append('}');
+            }
+            case START_ARRAY -> {
+                out.append('[');
+                boolean firstElement = true;
+                for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
+                    if (t == null) {
+                        throw new JsonParseException(parser, "unexpected end of an array");
+                    }
+                    if (!firstElement) {
+                        out.append(',');
+                    }
+                    firstElement = false;
+                    writeCanonical(parser, t, out);
+                }
+                out.append(']');
+            }
+            case VALUE_STRING -> quote(parser.getText(), out);
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> out.append(number(parser.getDecimalValue()));
+            case VALUE_TRUE -> out.append("true");
+            case VALUE_FALSE -> out.append("false");
+            case VALUE_NULL -> out.append("null");
+            default -> throw new JsonParseException(parser, "unexpected token " + token);
+        }
+    }
+
+    /** A JSON string literal, escaped exactly as Jackson's generator escapes it by default. */
+    private static void quote(String value, StringBuilder out) {
+        out.append('"').append(STRING_ENCODER.quoteAsString(value)).append('"');
     }
 
     /** Where canonical bytes go (a digest's buffer). */

@@ -29,12 +29,15 @@ import java.util.Map;
 /**
  * Runs a sync's model on its source and streams every row, canonically hashed, into a {@link RowSink}:
  * the only place source secrets are opened. Memory stays bounded by the JDBC fetch size: the result is
- * read through a cursor and each row is handed on as soon as it is read.
+ * read through a cursor and each row is handed on as soon as it is read. Reading and hashing, and encoding
+ * (JSON, the sink's serialization), run on two threads, see {@link RowEncoder}.
  */
 @ApplicationScoped
 public class ModelExtractor {
 
     private static final Logger LOG = Logger.getLogger(ModelExtractor.class);
+    /** Rows the reading thread hands to the encoding thread at a time. */
+    private static final int CHUNK_ROWS = 500;
 
     private final SourceDialects dialects;
     private final ExtractorConfig.Extractor settings;
@@ -106,19 +109,34 @@ public class ModelExtractor {
         RowHasher hasher = new RowHasher(columns, primaryKey, mapped);
         RowJson json = new RowJson(columns);
 
-        Object[] values = new Object[count];
+        RowEncoder encoder = new RowEncoder(json, sink);
+        RowEncoder.Chunk chunk = new RowEncoder.Chunk(CHUNK_ROWS);
         long rows = 0;
-        while (result.next()) {
-            rows++;
-            for (int i = 0; i < count; i++) {
-                values[i] = readers[i].read(result);
+        try {
+            while (result.next()) {
+                rows++;
+                Object[] values = new Object[count];
+                for (int i = 0; i < count; i++) {
+                    values[i] = readers[i].read(result);
+                }
+                if (values[keyIndex] == null) {
+                    throw new ExtractionFailedException(ErrorCode.NULL_PRIMARY_KEY,
+                            "the primary key column \"" + primaryKey + "\" is NULL in row " + rows + " of the result");
+                }
+                if (chunk.add(CanonicalValue.text(values[keyIndex]), hasher.hash(values), values)) {
+                    encoder.submit(chunk);
+                    chunk = new RowEncoder.Chunk(CHUNK_ROWS);
+                }
             }
-            Object key = values[keyIndex];
-            if (key == null) {
-                throw new ExtractionFailedException(ErrorCode.NULL_PRIMARY_KEY,
-                        "the primary key column \"" + primaryKey + "\" is NULL in row " + rows + " of the result");
-            }
-            sink.row(CanonicalValue.text(key), hasher.hash(values), json.write(values));
+            encoder.submit(chunk);
+            encoder.finish();
+        } catch (ExtractionFailedException | SQLException e) {
+            // the rows read before the failure reach the sink, as they would have row by row
+            encoder.submit(chunk);
+            encoder.finish();
+            throw e;
+        } finally {
+            encoder.close();
         }
         return new ExtractionSummary(rows, List.copyOf(columns));
     }
