@@ -629,7 +629,7 @@ public class Catalog {
     }
 
     /** The scheduler's own rules (shared in {@link ScheduleValidator}): what is accepted here is what it can fire. */
-    private static void validateSchedule(ObjectNode schedule, FieldProblems p) {
+    static void validateSchedule(ObjectNode schedule, FieldProblems p) {
         for (String problem : ScheduleValidator.problems(schedule)) {
             int colon = problem.indexOf(": ");
             if (colon < 0) {
@@ -753,7 +753,7 @@ public class Catalog {
     }
 
     /** An insert that lost a race for its slug becomes the same 422 as a slug checked up front. */
-    private static <T> T uniqueSlug(Insert<T> insert) throws SQLException {
+    static <T> T uniqueSlug(Insert<T> insert) throws SQLException {
         try {
             return insert.run();
         } catch (SQLException e) {
@@ -804,7 +804,7 @@ public class Catalog {
     }
 
     @FunctionalInterface
-    private interface Insert<T> {
+    interface Insert<T> {
         T run() throws SQLException;
     }
 }

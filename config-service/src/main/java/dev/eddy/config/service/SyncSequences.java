@@ -9,7 +9,6 @@ import dev.eddy.config.service.ConfigChanged.Change;
 import dev.eddy.config.store.CatalogStore;
 import dev.eddy.config.store.Database;
 import dev.eddy.config.store.SequenceStore;
-import dev.eddy.contracts.schedule.ScheduleValidator;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 
@@ -47,7 +46,7 @@ public class SyncSequences {
     public Sequence create(JsonNode body) {
         Sequence created = db.inTransaction(c -> {
             Input in = validate(c, body, -1);
-            return unique(() -> store.insert(c, in.name(), in.slug(), in.schedule(), in.paused(), in.steps()));
+            return Catalog.uniqueSlug(() -> store.insert(c, in.name(), in.slug(), in.schedule(), in.paused(), in.steps()));
         });
         fire(created, Change.CREATED);
         return created;
@@ -62,7 +61,7 @@ public class SyncSequences {
             body.set("schedule", current.schedule().deepCopy());
             body.set("steps", current.steps().deepCopy());
             Input in = validate(c, Catalog.merge(body, patch, Set.of("schedule", "steps")), key);
-            return unique(() -> store.update(c, key, in.name(), in.slug(), in.schedule(), in.paused(), in.steps()));
+            return Catalog.uniqueSlug(() -> store.update(c, key, in.name(), in.slug(), in.schedule(), in.paused(), in.steps()));
         });
         fire(updated, Change.UPDATED);
         return updated;
@@ -108,10 +107,7 @@ public class SyncSequences {
         if (!schedule.has("schedule")) {
             schedule.putNull("schedule");
         }
-        for (String problem : ScheduleValidator.problems(schedule)) {
-            int colon = problem.indexOf(": ");
-            p.add(colon < 0 ? "schedule" : problem.substring(0, colon), colon < 0 ? problem : problem.substring(colon + 2));
-        }
+        Catalog.validateSchedule(schedule, p);
         boolean paused = p.optionalBoolean(body, "schedulePaused", "schedulePaused", false);
         ArrayNode steps = JsonNodeFactory.instance.arrayNode();
         JsonNode given = body.get("steps");
@@ -148,20 +144,5 @@ public class SyncSequences {
 
     private void fire(Sequence s, Change change) {
         changes.fire(new ConfigChanged("sequence", Long.toString(s.id()), s.slug(), change, CurrentActor.current()));
-    }
-
-    private interface Write<T> {
-        T run() throws SQLException;
-    }
-
-    private static <T> T unique(Write<T> write) throws SQLException {
-        try {
-            return write.run();
-        } catch (SQLException e) {
-            if ("23505".equals(e.getSQLState())) {
-                throw ValidationException.of("slug", "slug is already used");
-            }
-            throw e;
-        }
     }
 }
