@@ -58,8 +58,9 @@ class TwoSchedulerInstancesTest {
         }
     }
 
-    /** A clock both instances share, moved forward by the test. */
+    /** A clock both instances share: frozen mid-minute, moved forward only by the test (real time never crosses a slot). */
     static final class ShiftedClock extends Clock {
+        final Instant start = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).plusSeconds(30);
         final AtomicLong offset = new AtomicLong();
 
         public ZoneId getZone() {
@@ -71,7 +72,7 @@ class TwoSchedulerInstancesTest {
         }
 
         public Instant instant() {
-            return Instant.now().plusMillis(offset.get());
+            return start.plusMillis(offset.get());
         }
     }
 
