@@ -17,7 +17,6 @@ import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.revwalk.RevCommit;
-import org.eclipse.jgit.transport.CredentialsProvider;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -161,8 +160,10 @@ public class GitSyncEngine {
     private void cycle(GitSyncSettings settings, boolean resync, boolean exportMissing) {
         nextPollMillis.set(System.currentTimeMillis() + settings.pollSeconds() * 1000L);
         GitSyncStatus status = store.status();
-        CredentialsProvider cp = GitWorkingCopy.credentials(credentials(settings));
-        try (GitWorkingCopy wc = GitWorkingCopy.open(workDir(settings), settings.repoUrl(), settings.branch(), cp)) {
+        GitCredentials credentials = credentials(settings);
+        try (GitRemoteAccess access = GitRemoteAccess.of(credentials);
+             GitWorkingCopy wc = GitWorkingCopy.open(workDir(settings), GitRemoteAccess.remoteUrl(settings.repoUrl(), credentials),
+                     settings.branch(), access)) {
             for (int attempt = 1; attempt <= PUSH_ATTEMPTS; attempt++) {
                 ObjectId head = wc.fetchAndReset();
                 ObjectId imported = status.lastInboundCommit() == null ? null : ObjectId.fromString(status.lastInboundCommit());

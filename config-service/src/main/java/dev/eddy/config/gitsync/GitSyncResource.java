@@ -40,15 +40,18 @@ public class GitSyncResource {
         this.secrets = secrets;
     }
 
-    /** The setup as shown: no credentials, only whether some are set. */
+    /**
+     * The setup as shown: no credentials, only whether some are set, and for SSH the server keys Eddy trusts
+     * (known_hosts lines: public, so the user can check the fingerprint pinned at setup).
+     */
     public record View(boolean enabled, String repoUrl, String branch, String path, int pollSeconds, boolean applyDeletes,
-                       boolean credentialsSet, GitSyncStatus status) {
+                       boolean credentialsSet, List<String> sshHostKeys, GitSyncStatus status) {
     }
 
     @GET
     public View get() {
         return store.settings().map(s -> view(s, store.status()))
-                .orElse(new View(false, null, null, null, 0, false, false, null));
+                .orElse(new View(false, null, null, null, 0, false, false, null, null));
     }
 
     @PUT
@@ -64,7 +67,9 @@ public class GitSyncResource {
         if (repoUrl == null) {
             problems.put("repoUrl", "is required");
         } else if (!supportedUrl(repoUrl)) {
-            problems.put("repoUrl", "must be an https, http or file URL (SSH is not supported yet: use HTTPS with a token)");
+            problems.put("repoUrl", "must be an https, http, ssh or file URL, or scp-like (git@github.com:acme/config.git)");
+        } else if (carriesPassword(repoUrl)) {
+            problems.put("repoUrl", "must not carry a password or token: put it in credentials.token");
         }
         if (path.contains("..") || path.contains("\\")) {
             problems.put("path", "must be a folder inside the repository, such as eddy or config/eddy");
@@ -76,11 +81,11 @@ public class GitSyncResource {
         JsonNode c = json.get("credentials");
         if (c != null && !c.isNull()) {
             if (!c.isObject()) {
-                problems.put("credentials", "must be an object {username?, token? | sshPrivateKey?}");
-            } else if (c.hasNonNull("sshPrivateKey")) {
-                problems.put("credentials.sshPrivateKey", "SSH is not supported yet: use an HTTPS URL with a token");
+                problems.put("credentials", "must be an object {username?, token? | sshPrivateKey?, knownHosts?}");
             } else {
-                credentials = new GitCredentials(text(c, "username"), text(c, "token"), null);
+                credentials = new GitCredentials(text(c, "username"), text(c, "token"), text(c, "sshPrivateKey"),
+                        text(c, "knownHosts"));
+                checkCredentials(credentials, repoUrl, problems);
             }
         }
         if (!problems.isEmpty()) {
@@ -90,10 +95,16 @@ public class GitSyncResource {
         boolean sameRepository = previous.isPresent() && previous.get().repoUrl().equals(repoUrl)
                 && previous.get().branch().equals(branch) && previous.get().path().equals(path);
         // credentials left out of a PUT keep the stored ones for the same repository, so they need not be re-sent
-        String sealed = credentials != null ? seal(credentials)
-                : previous.filter(p -> p.repoUrl().equals(repoUrl)).map(GitSyncSettings::sealedCredentials).orElse(null);
-        GitSyncSettings settings = new GitSyncSettings(repoUrl, branch, path, sealed, poll, applyDeletes);
-        checkRepository(settings);
+        if (credentials == null) {
+            credentials = previous.filter(p -> p.repoUrl().equals(repoUrl)).map(engine::credentials).orElse(null);
+        }
+        GitSyncSettings unchecked = new GitSyncSettings(repoUrl, branch, path, null, poll, applyDeletes);
+        String trustedHostKeys = checkRepository(unchecked, credentials);
+        if (credentials != null && credentials.sshPrivateKey() != null) {
+            credentials = credentials.withKnownHosts(trustedHostKeys); // pinned at setup when none were given
+        }
+        GitSyncSettings settings = new GitSyncSettings(repoUrl, branch, path, credentials == null ? null : seal(credentials),
+                poll, applyDeletes);
         if (!sameRepository) {
             engine.discardWorkingCopies();
         }
@@ -127,11 +138,13 @@ public class GitSyncResource {
         return Response.status(404).type(MediaType.APPLICATION_JSON).entity(Map.of("message", e.getMessage())).build();
     }
 
-    private void checkRepository(GitSyncSettings settings) {
+    /** Checks that Eddy can read the repository and its branch; answers the SSH host keys to trust from now on. */
+    private String checkRepository(GitSyncSettings settings, GitCredentials credentials) {
         List<String> branches;
-        try {
-            branches = GitWorkingCopy.remoteBranches(settings.repoUrl(),
-                    GitWorkingCopy.credentials(engine.credentials(settings)));
+        String trusted;
+        try (GitRemoteAccess access = GitRemoteAccess.of(credentials)) {
+            branches = GitWorkingCopy.remoteBranches(GitRemoteAccess.remoteUrl(settings.repoUrl(), credentials), access);
+            trusted = access.trustedHostKeys();
         } catch (GitAPIException | RuntimeException e) {
             throw ValidationException.of("repoUrl", "cannot read the repository: " + e.getMessage());
         }
@@ -143,6 +156,29 @@ public class GitSyncResource {
             throw ValidationException.of("branch", "no branch '" + settings.branch() + "' in the repository; it has: "
                     + String.join(", ", branches));
         }
+        return trusted;
+    }
+
+    /** Credentials that fit the URL: a token for HTTPS, a parseable private key (and known_hosts) for SSH. */
+    private static void checkCredentials(GitCredentials credentials, String repoUrl, Map<String, String> problems) {
+        boolean ssh = repoUrl != null && GitRemoteAccess.isSsh(repoUrl);
+        if (credentials.sshPrivateKey() != null && credentials.token() != null) {
+            problems.put("credentials", "give either token (HTTPS) or sshPrivateKey (SSH), not both");
+        }
+        if (credentials.sshPrivateKey() != null && repoUrl != null && !ssh) {
+            problems.put("credentials.sshPrivateKey", "is for SSH URLs (ssh://... or git@host:path); this repoUrl is not one");
+        }
+        if (credentials.token() != null && ssh) {
+            problems.put("credentials.token", "is for HTTPS URLs; an SSH URL needs credentials.sshPrivateKey");
+        }
+        try {
+            if (credentials.sshPrivateKey() != null) {
+                GitRemoteAccess.privateKeys(credentials.sshPrivateKey());
+            }
+            GitRemoteAccess.knownHosts(credentials.knownHosts());
+        } catch (GitRemoteAccess.InvalidGitCredentialsException e) {
+            problems.put("credentials." + e.field, e.getMessage());
+        }
     }
 
     private String seal(GitCredentials credentials) {
@@ -153,15 +189,31 @@ public class GitSyncResource {
         }
     }
 
-    private static View view(GitSyncSettings s, GitSyncStatus status) {
+    private View view(GitSyncSettings s, GitSyncStatus status) {
+        GitCredentials credentials = engine.credentials(s);
+        List<String> hostKeys = credentials == null || credentials.knownHosts() == null ? null
+                : List.of(credentials.knownHosts().split("\n"));
         return new View(true, s.repoUrl(), s.branch(), s.path(), s.pollSeconds(), s.applyDeletes(),
-                s.sealedCredentials() != null, status);
+                s.sealedCredentials() != null, hostKeys, status);
     }
 
     private static boolean supportedUrl(String url) {
+        if (GitRemoteAccess.isSsh(url)) {
+            return true;
+        }
         try {
             String scheme = URI.create(url).getScheme();
             return "https".equals(scheme) || "http".equals(scheme) || "file".equals(scheme);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** {@code https://user:secret@host/...}: a secret in the URL would be stored and shown as part of it. */
+    private static boolean carriesPassword(String url) {
+        try {
+            String userInfo = URI.create(url).getRawUserInfo();
+            return userInfo != null && userInfo.contains(":");
         } catch (IllegalArgumentException e) {
             return false;
         }

@@ -1,6 +1,7 @@
 package dev.eddy.config.gitsync;
 
 import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.TransportConfigCallback;
 import org.eclipse.jgit.api.ResetCommand;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.diff.DiffEntry;
@@ -12,10 +13,8 @@ import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
-import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.PushResult;
 import org.eclipse.jgit.transport.RemoteRefUpdate;
-import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 import org.eclipse.jgit.treewalk.CanonicalTreeParser;
 import org.eclipse.jgit.treewalk.EmptyTreeIterator;
 import org.eclipse.jgit.treewalk.TreeWalk;
@@ -44,43 +43,35 @@ public final class GitWorkingCopy implements AutoCloseable {
 
     private final Git git;
     private final String branch;
-    private final CredentialsProvider credentials;
+    private final TransportConfigCallback access;
 
-    private GitWorkingCopy(Git git, String branch, CredentialsProvider credentials) {
+    private GitWorkingCopy(Git git, String branch, TransportConfigCallback access) {
         this.git = git;
         this.branch = branch;
-        this.credentials = credentials;
-    }
-
-    /** Credentials for HTTPS: a token with an optional user name (hosts such as GitHub accept any name with a token). */
-    public static CredentialsProvider credentials(GitCredentials c) {
-        if (c == null || c.token() == null) {
-            return null;
-        }
-        return new UsernamePasswordCredentialsProvider(c.username() == null ? "x-access-token" : c.username(), c.token());
+        this.access = access;
     }
 
     /** The branch names of the remote repository; empty when it has no commit at all. */
-    public static List<String> remoteBranches(String url, CredentialsProvider credentials) throws GitAPIException {
-        Collection<Ref> refs = Git.lsRemoteRepository().setRemote(url).setHeads(true).setCredentialsProvider(credentials).call();
+    static List<String> remoteBranches(String url, TransportConfigCallback access) throws GitAPIException {
+        Collection<Ref> refs = Git.lsRemoteRepository().setRemote(url).setHeads(true).setTransportConfigCallback(access).call();
         return refs.stream().map(r -> Repository.shortenRefName(r.getName())).sorted().toList();
     }
 
     /** Opens the clone in {@code dir}, cloning the branch first when the directory holds none. */
-    public static GitWorkingCopy open(Path dir, String url, String branch, CredentialsProvider credentials)
+    static GitWorkingCopy open(Path dir, String url, String branch, TransportConfigCallback access)
             throws IOException, GitAPIException {
         if (Files.isDirectory(dir.resolve(".git"))) {
-            return new GitWorkingCopy(Git.open(dir.toFile()), branch, credentials);
+            return new GitWorkingCopy(Git.open(dir.toFile()), branch, access);
         }
         Files.createDirectories(dir);
         Git git = Git.cloneRepository().setURI(url).setBranch(branch).setDirectory(dir.toFile())
-                .setCredentialsProvider(credentials).call();
-        return new GitWorkingCopy(git, branch, credentials);
+                .setTransportConfigCallback(access).call();
+        return new GitWorkingCopy(git, branch, access);
     }
 
     /** Fetches the branch and resets the working tree to it; returns the remote head. */
     public ObjectId fetchAndReset() throws IOException, GitAPIException {
-        git.fetch().setRemote("origin").setCredentialsProvider(credentials).setRemoveDeletedRefs(true).call();
+        git.fetch().setRemote("origin").setTransportConfigCallback(access).setRemoveDeletedRefs(true).call();
         ObjectId remote = git.getRepository().resolve("refs/remotes/origin/" + branch);
         if (remote == null) {
             throw new IOException("branch '" + branch + "' no longer exists in the repository");
@@ -142,7 +133,7 @@ public final class GitWorkingCopy implements AutoCloseable {
 
     /** Pushes the branch; false when the remote moved on (non-fast-forward), so the caller fetches and retries. */
     public boolean push() throws GitAPIException, IOException {
-        Iterable<PushResult> results = git.push().setRemote("origin").setCredentialsProvider(credentials)
+        Iterable<PushResult> results = git.push().setRemote("origin").setTransportConfigCallback(access)
                 .setRefSpecs(new org.eclipse.jgit.transport.RefSpec("refs/heads/" + branch + ":refs/heads/" + branch)).call();
         for (PushResult result : results) {
             for (RemoteRefUpdate update : result.getRemoteUpdates()) {
