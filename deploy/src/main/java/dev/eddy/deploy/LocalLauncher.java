@@ -156,14 +156,23 @@ public final class LocalLauncher {
 
     private void superviseUntilStopped() {
         while (!stopping) {
-            for (ServiceProcess service : services) {
-                if (!service.isAlive() && !stopping) {
-                    System.err.println("eddy: " + service.kind().moduleName() + " exited with code " + service.exitCode()
-                            + "; restarting it (log: " + service.logFile() + ")");
-                    service.start();
-                }
-            }
+            restartExited();
             pause(1000);
+        }
+    }
+
+    /**
+     * Restarts services that exited on their own. Holds the same lock as {@link #stop()}, so a service that Ctrl-C
+     * (SIGINT to the whole process group) ended is never restarted once the stop has begun, and none is started
+     * after the stop waited for them.
+     */
+    private synchronized void restartExited() {
+        for (ServiceProcess service : services) {
+            if (!service.isAlive() && !stopping) {
+                System.err.println("eddy: " + service.kind().moduleName() + " exited with code " + service.exitCode()
+                        + "; restarting it (log: " + service.logFile() + ")");
+                service.start();
+            }
         }
     }
 

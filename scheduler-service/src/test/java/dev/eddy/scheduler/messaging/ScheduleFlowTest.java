@@ -22,7 +22,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.DayOfWeek;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -94,6 +98,44 @@ class ScheduleFlowTest {
         await().atMost(Duration.ofSeconds(15)).until(() -> requestsFor(sync), l -> l.size() == 2);
         // a slot fires once: the count stays at two while the ticker keeps looking
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> requestsFor(sync).size() == 2);
+    }
+
+    @Test
+    void cronScheduleFiresAtItsSlotInUtcAndNotBefore() {
+        String sync = newSync("{\"type\":\"cron\",\"schedule\":{\"expression\":\"30 14 * * *\"}}", false, false);
+        awaitScheduleStarted(sync);
+        Instant now = Instant.now(new TestClock());
+        Instant slot = now.atZone(ZoneOffset.UTC).withHour(14).withMinute(30).withSecond(0).withNano(0).toInstant();
+        if (!slot.isAfter(now)) {
+            slot = slot.plus(Duration.ofDays(1));
+        }
+
+        TestClock.advance(Duration.between(now, slot).minusSeconds(5)); // five seconds before 14:30 UTC
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> scheduleTriggers(sync).isEmpty());
+        TestClock.advance(Duration.ofSeconds(10));
+        TriggerEvent fired = await().atMost(Duration.ofSeconds(15)).until(() -> scheduleTriggers(sync), l -> l.size() == 1).get(0);
+        assertEquals("schedule:" + sync + ":" + slot.toEpochMilli(), fired.getTriggerId());
+        await().atMost(Duration.ofSeconds(15)).until(() -> requestsFor(sync), l -> l.size() == 1);
+    }
+
+    @Test
+    void visualScheduleFiresAtItsLocalTimeOnItsDaysInItsZone() {
+        ZoneId newYork = ZoneId.of("America/New_York");
+        String sync = newSync("{\"type\":\"visual\",\"schedule\":{\"timezone\":\"America/New_York\",\"expressions\":"
+                + "[{\"days\":{\"monday\":true,\"thursday\":true},\"time\":\"09:15\"}]}}", false, false);
+        awaitScheduleStarted(sync);
+        Instant now = Instant.now(new TestClock());
+        ZonedDateTime local = now.atZone(newYork).withHour(9).withMinute(15).withSecond(0).withNano(0);
+        while (!local.toInstant().isAfter(now)
+                || !(local.getDayOfWeek() == DayOfWeek.MONDAY || local.getDayOfWeek() == DayOfWeek.THURSDAY)) {
+            local = local.plusDays(1).withHour(9).withMinute(15);
+        }
+        Instant slot = local.toInstant();
+
+        TestClock.advance(Duration.between(now, slot).plusSeconds(1));
+        TriggerEvent fired = await().atMost(Duration.ofSeconds(15)).until(() -> scheduleTriggers(sync), l -> l.size() == 1).get(0);
+        assertEquals("schedule:" + sync + ":" + slot.toEpochMilli(), fired.getTriggerId(),
+                "fired at 09:15 New York time on a Monday or Thursday (" + local + ")");
     }
 
     @Test
@@ -201,6 +243,10 @@ class ScheduleFlowTest {
         TriggerEvent routed = await().atMost(Duration.ofSeconds(15)).until(() -> sequenceTriggers(sequence), l -> l.size() == 1).get(0);
         assertEquals("dbt_cloud", routed.getSource());
         assertEquals(triggerId + ":sequence:" + sequence, routed.getTriggerId());
+    }
+
+    private static List<TriggerEvent> scheduleTriggers(String syncId) {
+        return triggers.matching(t -> syncId.equals(t.getSyncId()) && "schedule".equals(t.getSource()));
     }
 
     private static List<TriggerEvent> sequenceTriggers(String sequenceId) {
