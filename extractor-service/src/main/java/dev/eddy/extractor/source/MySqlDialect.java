@@ -1,6 +1,7 @@
 package dev.eddy.extractor.source;
 
 import com.mysql.cj.jdbc.NonRegisteringDriver;
+import dev.eddy.contracts.source.MySqlConnection;
 import dev.eddy.extractor.spi.ColumnReader;
 import dev.eddy.extractor.spi.JsonText;
 import dev.eddy.extractor.spi.SourceConfigurationException;
@@ -10,8 +11,6 @@ import dev.eddy.extractor.spi.StandardColumnReaders;
 import jakarta.inject.Singleton;
 
 import java.math.BigDecimal;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -30,14 +29,12 @@ import java.util.regex.Pattern;
  * {@code PREFERRED} by default, {@code REQUIRED}, {@code VERIFY_CA}, {@code VERIFY_IDENTITY}).
  *
  * <p>Rows stream through a server-side cursor ({@code useCursorFetch}): the driver holds one fetch of rows at a
- * time, whatever the result's size (the server keeps the result in a temporary table meanwhile). The session
- * runs with {@code time_zone = '+00:00'}, so {@code TIMESTAMP} values are read as the instants they are,
- * whatever the time zones of the server and of Eddy's host.
+ * time, whatever the result's size (the server keeps the result in a temporary table meanwhile). The session's
+ * settings (UTC, so {@code TIMESTAMP}s are exact instants) are {@link MySqlConnection}'s.
  */
 @Singleton
 public class MySqlDialect implements SourceDialect {
 
-    public static final String DEFAULT_PORT = "3306";
     private static final NonRegisteringDriver DRIVER = newDriver();
     /** A TIME value that is a time of day (MySQL's TIME is a duration: it may be negative or exceed 24 hours). */
     private static final Pattern TIME_OF_DAY = Pattern.compile("([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?");
@@ -50,57 +47,33 @@ public class MySqlDialect implements SourceDialect {
     @Override
     public Connection connect(Map<String, String> configuration, Duration timeout)
             throws SourceConfigurationException, SourceUnreachableException {
-        Properties props = properties(configuration, timeout);
-        props.setProperty("useCursorFetch", "true");
-        return open(configuration, props);
+        return open(configuration, timeout, true);
     }
 
     /** For the sync logs: client-side prepared statements, so a 1,000-row INSERT is one round trip. */
     @Override
     public Connection connectForWriting(Map<String, String> configuration, Duration timeout)
             throws SourceConfigurationException, SourceUnreachableException {
-        return open(configuration, properties(configuration, timeout));
+        return open(configuration, timeout, false);
     }
 
-    private static Properties properties(Map<String, String> configuration, Duration timeout) throws SourceConfigurationException {
-        Properties props = new Properties();
-        props.setProperty("user", required(configuration, "user"));
-        String password = configuration.get("password");
-        if (password != null) {
-            props.setProperty("password", password);
-        }
-        long millis = Math.max(1000, timeout.toMillis());
-        props.setProperty("connectTimeout", Long.toString(millis));
-        props.setProperty("connectionAttributes", "program_name:eddy-extractor");
-        // TIMESTAMP values as instants: the session's time zone is UTC and the driver knows it
-        props.setProperty("connectionTimeZone", "+00:00");
-        props.setProperty("sessionVariables", "time_zone='+00:00'");
-        // YEAR as the number it is, not a date on January 1st
-        props.setProperty("yearIsDateType", "false");
-        // '0000-00-00' (allowed by lenient SQL modes) is no date: read as NULL rather than failing the run
-        props.setProperty("zeroDateTimeBehavior", "CONVERT_TO_NULL");
-        props.setProperty("characterEncoding", "UTF-8");
-        String sslMode = configuration.get("sslMode");
-        if (sslMode != null && !sslMode.isBlank()) {
-            props.setProperty("sslMode", sslMode);
-        }
-        return props;
-    }
-
-    private static Connection open(Map<String, String> configuration, Properties props)
+    private static Connection open(Map<String, String> configuration, Duration timeout, boolean cursor)
             throws SourceConfigurationException, SourceUnreachableException {
         String host = required(configuration, "host");
         String database = required(configuration, "database");
-        String port = configuration.getOrDefault("port", DEFAULT_PORT);
+        String user = required(configuration, "user");
+        String port = configuration.getOrDefault("port", Integer.toString(MySqlConnection.DEFAULT_PORT));
         try {
             Integer.parseInt(port);
         } catch (NumberFormatException e) {
             throw new SourceConfigurationException("the source's port is not a number: " + port);
         }
-        String hostPart = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-        // Connector/J decodes %XX in the path but keeps '+' as it is
-        String url = "jdbc:mysql://" + hostPart + ":" + port + "/"
-                + URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
+        Properties props = MySqlConnection.properties(user, configuration.get("password"), configuration.get("sslMode"),
+                timeout, "eddy-extractor");
+        if (cursor) {
+            props.setProperty("useCursorFetch", "true");
+        }
+        String url = MySqlConnection.url(host, port, database);
         try {
             Connection connection = DRIVER.connect(url, props);
             if (connection == null) {
