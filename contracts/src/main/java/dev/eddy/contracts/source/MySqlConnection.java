@@ -2,6 +2,7 @@ package dev.eddy.contracts.source;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.Set;
@@ -52,5 +53,24 @@ public final class MySqlConnection {
             props.setProperty("sslMode", sslMode);
         }
         return props;
+    }
+
+    /**
+     * The message of a failed connection attempt. Connector/J explains a refused or timed-out connection in a
+     * paragraph ("Communications link failure ..."); the network's own reason (its cause) says more, so it comes
+     * first, after where Eddy tried to connect. Other failures (a refused login) are the server's answer as it is.
+     */
+    public static String connectFailure(String host, String port, SQLException e) {
+        if (e.getSQLState() == null || !e.getSQLState().startsWith("08")) {
+            return e.getMessage();
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String reason = root == e || root.getMessage() == null
+                ? (e.getMessage() == null ? e.getSQLState() : e.getMessage().lines().findFirst().orElse(""))
+                : root.getMessage();
+        return "cannot reach the MySQL server at " + host + ":" + port + ": " + reason;
     }
 }

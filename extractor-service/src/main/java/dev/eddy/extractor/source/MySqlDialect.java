@@ -81,29 +81,8 @@ public class MySqlDialect implements SourceDialect {
             }
             return connection;
         } catch (SQLException e) {
-            throw new SourceUnreachableException(connectFailure(host, port, e), e);
+            throw new SourceUnreachableException(MySqlConnection.connectFailure(host, port, e), e);
         }
-    }
-
-    /**
-     * Connector/J explains a refused or timed-out connection in a paragraph ("Communications link failure ...");
-     * the network's own reason (its cause) says more, so it comes first.
-     */
-    static String connectFailure(String host, String port, SQLException e) {
-        if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
-            Throwable root = e;
-            while (root.getCause() != null && root.getCause() != root) {
-                root = root.getCause();
-            }
-            String reason = root == e || root.getMessage() == null ? firstLine(e.getMessage()) : root.getMessage();
-            return "cannot reach the MySQL server at " + host + ":" + port + ": " + reason;
-        }
-        return e.getMessage();
-    }
-
-    private static String firstLine(String message) {
-        int newline = message == null ? -1 : message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
     }
 
     /**

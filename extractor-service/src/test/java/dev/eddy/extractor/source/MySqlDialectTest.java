@@ -5,11 +5,9 @@ import dev.eddy.extractor.spi.JsonText;
 import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Proxy;
-import java.net.ConnectException;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.SQLNonTransientConnectionException;
 import java.sql.Types;
 import java.util.Map;
 
@@ -18,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
  * What the real-server tests ({@link MySqlSourceTest}, on MariaDB) cannot show: MySQL's own {@code JSON} type
- * (MariaDB's JSON is a LONGTEXT alias and is reported as text), and the pure helpers.
+ * (MariaDB's JSON is a LONGTEXT alias and is reported as text), and the bit strings.
  */
 class MySqlDialectTest {
 
@@ -45,17 +43,6 @@ class MySqlDialectTest {
         assertEquals("1000000001", MySqlDialect.bits(new byte[]{0b10, 0b1}, 10));
         assertEquals("11111111", MySqlDialect.bits(new byte[]{(byte) 0xff}, 8));
         assertNull(MySqlDialect.bits(null, 3));
-    }
-
-    @Test
-    void aRefusedConnectionSaysWhereAndWhyFirst() {
-        SQLException e = new SQLNonTransientConnectionException("Communications link failure\n\nThe last packet sent successfully "
-                + "to the server was 0 milliseconds ago.", "08S01", new ConnectException("Connection refused"));
-        assertEquals("cannot reach the MySQL server at db.example:3306: Connection refused",
-                MySqlDialect.connectFailure("db.example", "3306", e));
-
-        SQLException login = new SQLException("Access denied for user 'eddy'@'10.0.0.1' (using password: YES)", "28000");
-        assertEquals(login.getMessage(), MySqlDialect.connectFailure("db.example", "3306", login), "the server's own answer as it is");
     }
 
     private static ResultSetMetaData metadata(Map<String, Object> answers) {
