@@ -98,14 +98,15 @@ public class MySqlDialect implements SourceDialect {
         String typeName = metadata.getColumnTypeName(column);
         int jdbcType = metadata.getColumnType(column);
         if (jdbcType == Types.BIT || jdbcType == Types.BOOLEAN) {
-            return metadata.getPrecision(column) <= 1 ? rs -> {
+            int width = metadata.getPrecision(column);
+            return width <= 1 ? rs -> {
                 // TINYINT(1) is reported as BIT too: its value says whether it is really a flag
                 long value = rs.getLong(column);
                 if (rs.wasNull()) {
                     return null;
                 }
                 return value == 0 || value == 1 ? (Object) (value == 1) : (Object) value;
-            } : rs -> bits(rs.getBytes(column), metadata.getPrecision(column));
+            } : rs -> bits(rs.getBytes(column), width);
         }
         return switch (typeName) {
             case "BIGINT UNSIGNED" -> rs -> {
