@@ -19,6 +19,9 @@ public final class SharedInfrastructure {
 
     private static EmbeddedKafkaBroker broker;
     private static EmbeddedPostgresServer postgres;
+    private static EmbeddedMariaDb mariaDb;
+    /** Set while this JVM runs the shared MariaDB: Quarkus tests may load this class in more than one class loader. */
+    private static final String MARIADB_PORT_PROPERTY = "eddy.test.mariadb.port";
 
     private SharedInfrastructure() {
     }
@@ -40,6 +43,27 @@ public final class SharedInfrastructure {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> postgres.close()));
         }
         return postgres;
+    }
+
+    /**
+     * One MariaDB server (MySQL protocol) per test JVM with the database {@code warehouse}, started on first use
+     * only (it takes 10-15 s), so modules and tests that do not read MySQL never pay for it. Logins in
+     * {@link EmbeddedMariaDb}.
+     */
+    public static synchronized EmbeddedMariaDb mariaDb() {
+        if (mariaDb == null) {
+            String running = System.getProperty(MARIADB_PORT_PROPERTY);
+            if (running != null) {
+                mariaDb = EmbeddedMariaDb.attach(Integer.parseInt(running));
+            } else {
+                EmbeddedMariaDb started = EmbeddedMariaDb.start(Path.of(System.getProperty("eddy.test.mariadb.dir", "target")));
+                started.createDatabase("warehouse");
+                System.setProperty(MARIADB_PORT_PROPERTY, Integer.toString(started.port()));
+                Runtime.getRuntime().addShutdownHook(new Thread(started::close));
+                mariaDb = started;
+            }
+        }
+        return mariaDb;
     }
 
     private static Path tempDir(String prefix) {

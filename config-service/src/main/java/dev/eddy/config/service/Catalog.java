@@ -21,6 +21,8 @@ import dev.eddy.config.warehouse.WarehouseProbe.TestResult;
 import dev.eddy.config.warehouse.WarehouseProbe.WarehouseException;
 import dev.eddy.contracts.secrets.SecretBox;
 import dev.eddy.contracts.source.DuckDbSourcePath;
+import dev.eddy.contracts.source.MySqlConnection;
+import dev.eddy.contracts.source.SyncLogSources;
 import dev.eddy.contracts.spec.SyncSpec;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -55,12 +57,13 @@ public class Catalog {
     private static final Logger LOG = Logger.getLogger(Catalog.class);
 
     // sorted, so the 422 lists the supported types in a stable order
-    static final Set<String> SOURCE_TYPES = Collections.unmodifiableSortedSet(new TreeSet<>(Set.of("postgres", "duckdb")));
+    static final Set<String> SOURCE_TYPES = Collections.unmodifiableSortedSet(new TreeSet<>(Set.of("postgres", "duckdb", "mysql")));
     static final Set<String> DESTINATION_TYPES = Set.of("webhook");
     static final Set<String> QUERY_TYPES = Set.of(Model.RAW_SQL, Model.TABLE, Model.DBT_MODEL);
     static final Set<String> MODES = Set.of("upsert", "insert", "update");
     static final Set<String> DELETE_BEHAVIORS = Set.of("do_nothing", "clear_fields", "delete");
     static final Set<String> MAPPING_TYPES = Set.of("standard", "static", "variable", "template");
+    static final List<String> SYNC_LOG_TABLES = List.of("changelog", "snapshot", "runs");
     private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*){0,2}");
 
     private final Database db;
@@ -110,6 +113,19 @@ public class Catalog {
             JsonNode port = configuration.get("port");
             if (port != null && !port.isNull() && !validPort(port)) {
                 p.add("configuration.port", "must be a port number (1-65535)");
+            }
+        }
+        if (configuration != null && "mysql".equals(type)) {
+            p.requireText(configuration, "host", "configuration.host");
+            p.requireText(configuration, "database", "configuration.database");
+            p.requireText(configuration, "user", "configuration.user");
+            JsonNode port = configuration.get("port");
+            if (port != null && !port.isNull() && !validPort(port)) {
+                p.add("configuration.port", "must be a port number (1-65535)");
+            }
+            String sslMode = p.optionalText(configuration, "sslMode", "configuration.sslMode");
+            if (sslMode != null && !MySqlConnection.SSL_MODES.contains(sslMode)) {
+                p.add("configuration.sslMode", "must be one of " + String.join(", ", new TreeSet<>(MySqlConnection.SSL_MODES)));
             }
         }
         if (configuration != null && "duckdb".equals(type)) {
@@ -515,6 +531,7 @@ public class Catalog {
                 source = store.findSource(c, model.sourceId()).orElse(null);
             }
         }
+        validateWarehouseSyncLogs(configuration, source == null ? null : source.type(), p);
         if (destinationId != null && store.findDestination(c, destinationId).isEmpty()) {
             p.add("destinationId", "no destination with id " + destinationId);
         }
@@ -672,6 +689,39 @@ public class Catalog {
                 p.requireText(m, "from", path + ".from");
             }
             p.requireText(m, "to", path + ".to");
+        }
+    }
+
+    /**
+     * {@code configuration.warehouseSyncLogs}: {@code {"changelog", "snapshot", "runs"}}, each true or false, and
+     * asked for only where the model's source can take the logs ({@link SyncLogSources}).
+     *
+     * @param sourceType the model's source type, null when unknown (another problem names the model)
+     */
+    static void validateWarehouseSyncLogs(ObjectNode configuration, String sourceType, FieldProblems p) {
+        JsonNode logs = configuration.get("warehouseSyncLogs");
+        String path = "configuration.warehouseSyncLogs";
+        if (logs == null || logs.isNull()) {
+            return;
+        }
+        if (!logs.isObject()) {
+            p.add(path, "must be an object: {\"changelog\": true|false, \"snapshot\": true|false, \"runs\": true|false}");
+            return;
+        }
+        boolean any = false;
+        for (Iterator<Map.Entry<String, JsonNode>> it = logs.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> table = it.next();
+            if (!SYNC_LOG_TABLES.contains(table.getKey())) {
+                p.add(path + "." + table.getKey(), "is not a sync log table; they are " + String.join(", ", SYNC_LOG_TABLES));
+            } else if (!table.getValue().isBoolean() && !table.getValue().isNull()) {
+                p.add(path + "." + table.getKey(), "must be true or false");
+            } else {
+                any |= table.getValue().asBoolean(false);
+            }
+        }
+        if (any && sourceType != null && !SyncLogSources.supports(sourceType)) {
+            p.add(path, "warehouse sync logs cannot be written to sources of type '" + sourceType + "'; they can be to "
+                    + String.join(", ", SyncLogSources.TYPES) + " sources");
         }
     }
 

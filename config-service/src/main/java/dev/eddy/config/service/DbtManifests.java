@@ -41,6 +41,8 @@ public class DbtManifests {
         if (nodes == null || !nodes.isObject()) {
             throw ValidationException.of("nodes", "is required: upload dbt's target/manifest.json");
         }
+        // identifiers are quoted as the manifest's warehouse quotes them: MySQL does not read "..." as a name
+        String adapter = text(manifest.get("metadata"), "adapter_type");
         Map<String, ObjectNode> models = new LinkedHashMap<>();
         Iterator<Map.Entry<String, JsonNode>> it = nodes.fields();
         while (it.hasNext()) {
@@ -54,7 +56,7 @@ public class DbtManifests {
             String compiled = first(n, "compiled_code", "compiled_sql");
             if (compiled.isEmpty()) {
                 // a manifest from `dbt parse` has no compiled SQL: read the table dbt builds
-                compiled = "SELECT * FROM " + (schema.isEmpty() ? "" : quote(schema) + ".") + quote(table);
+                compiled = "SELECT * FROM " + (schema.isEmpty() ? "" : quote(schema, adapter) + ".") + quote(table, adapter);
             }
             models.put(e.getKey(), node(e.getKey(), compiled, first(n, "raw_code", "raw_sql"), text(n, "database"), schema, table));
         }
@@ -76,7 +78,11 @@ public class DbtManifests {
                 .put("database", database).put("schema", schema).put("name", name).put("modelId", uniqueId);
     }
 
-    private static String quote(String identifier) {
+    /** An identifier quoted for the manifest's adapter: backticks for MySQL and MariaDB, double quotes elsewhere. */
+    static String quote(String identifier, String adapter) {
+        if ("mysql".equals(adapter) || "mariadb".equals(adapter)) {
+            return "`" + identifier.replace("`", "``") + "`";
+        }
         return "\"" + identifier.replace("\"", "\"\"") + "\"";
     }
 

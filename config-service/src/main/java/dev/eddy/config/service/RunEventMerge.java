@@ -9,7 +9,11 @@ import java.util.Optional;
 
 /**
  * Folds a {@link RunEvent} into the run history's record of its run: fields are set only when the event
- * carries them, and a run that reached a terminal status ignores every later non-terminal event.
+ * carries them, and a run that reached a terminal status ignores every later non-terminal event, except the
+ * sync-logs event ({@code syncLogsError}): the run's warehouse sync logs could not be written, so a successful run
+ * becomes a warning (a warning or a failure keeps its status) and the reason joins the run's error. The extractor
+ * publishes that event after it read the run's terminal event from the same partition (key: the sync id), so it
+ * follows the terminal event here too.
  */
 public final class RunEventMerge {
 
@@ -18,6 +22,11 @@ public final class RunEventMerge {
 
     /** The run after the event; {@code existing} is empty for a run config-service has not seen (e.g. scheduled). */
     public static Run merge(Optional<Run> existing, RunEvent event) {
+        if (event.getSyncLogsError() != null) {
+            return syncLogsFailed(existing.orElseGet(() -> new Run(Long.parseLong(event.getRunId()), Long.parseLong(event.getSyncId()),
+                    event.getStatus().name(), event.getAt(), null, null, null, null, null, null, null, null, null, false, null)),
+                    event.getSyncLogsError());
+        }
         String status = event.getStatus().name();
         boolean terminalEvent = event.getTerminal() || Run.TERMINAL.contains(status);
         if (existing.isEmpty()) {
@@ -44,6 +53,15 @@ public final class RunEventMerge {
                 e.getErrorCode() != null ? e.getErrorCode() : r.errorCode(),
                 r.fullResync() || e.getFullResync(),
                 r.trigger() != null ? r.trigger() : e.getTrigger());
+    }
+
+    /** Idempotent: replaying the event leaves one copy of the reason. */
+    private static Run syncLogsFailed(Run r, String reason) {
+        String error = r.error() == null || r.error().isBlank() ? reason
+                : r.error().contains(reason) ? r.error() : r.error() + "\n" + reason;
+        String status = "success".equals(r.status()) ? "warning" : r.status();
+        return new Run(r.id(), r.syncId(), status, r.createdAt(), r.startedAt(), r.finishedAt(), r.querySize(), r.plannedRows(),
+                r.successfulRows(), r.failedRows(), r.completionRatio(), error, r.errorCode(), r.fullResync(), r.trigger());
     }
 
     private static RowCounts counts(Counts c) {

@@ -2,9 +2,11 @@ package dev.eddy.config.warehouse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mysql.cj.jdbc.NonRegisteringDriver;
 import dev.eddy.config.domain.Source;
 import dev.eddy.contracts.secrets.SecretBox;
 import dev.eddy.contracts.source.DuckDbSourcePath;
+import dev.eddy.contracts.source.MySqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.duckdb.DuckDBDriver;
 import org.postgresql.Driver;
@@ -16,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +38,7 @@ public class WarehouseProbe {
     private static final int QUERY_TIMEOUT_SECONDS = 30;
     private static final Driver DRIVER = new Driver();
     private static final DuckDBDriver DUCKDB = new DuckDBDriver();
+    private static final NonRegisteringDriver MYSQL = mySqlDriver();
 
     private final SecretBox secrets;
 
@@ -126,6 +130,9 @@ public class WarehouseProbe {
         if ("duckdb".equals(source.type())) {
             return connectDuckDb(source.configuration());
         }
+        if ("mysql".equals(source.type())) {
+            return connectMySql(secrets.openSecrets(source.configuration().deepCopy()));
+        }
         if (!"postgres".equals(source.type())) {
             throw new WarehouseException("source type '" + source.type() + "' cannot be probed", null);
         }
@@ -179,6 +186,37 @@ public class WarehouseProbe {
             return DUCKDB.connect("jdbc:duckdb:" + DuckDbSourcePath.normalized(path), props);
         } catch (SQLException e) {
             throw new WarehouseException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A MySQL (or MariaDB) server through Connector/J, with the extractor's session settings
+     * ({@link MySqlConnection}), so a preview shows what a run reads. Connector/J's timeouts are milliseconds.
+     */
+    private static Connection connectMySql(ObjectNode config) throws WarehouseException {
+        String host = text(config, "host");
+        String port = config.hasNonNull("port") ? config.get("port").asText() : Integer.toString(MySqlConnection.DEFAULT_PORT);
+        String password = text(config, "password");
+        Properties props = MySqlConnection.properties(text(config, "user"), password.isEmpty() ? null : password,
+                text(config, "sslMode"), Duration.ofSeconds(TIMEOUT_SECONDS), "eddy-config");
+        props.setProperty("socketTimeout", Long.toString(Duration.ofSeconds(QUERY_TIMEOUT_SECONDS + 5).toMillis()));
+        String url = MySqlConnection.url(host, port, text(config, "database"));
+        try {
+            Connection c = MYSQL.connect(url, props);
+            if (c == null) {
+                throw new WarehouseException("not a MySQL address: " + url, null);
+            }
+            return c;
+        } catch (SQLException e) {
+            throw new WarehouseException(MySqlConnection.connectFailure(host, port, e), e);
+        }
+    }
+
+    private static NonRegisteringDriver mySqlDriver() {
+        try {
+            return new NonRegisteringDriver();
+        } catch (SQLException e) {
+            throw new IllegalStateException("MySQL Connector/J cannot be loaded", e);
         }
     }
 

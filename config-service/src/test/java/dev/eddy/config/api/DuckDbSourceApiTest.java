@@ -47,7 +47,7 @@ class DuckDbSourceApiTest {
 
         api().body(Map.of("name", "Lake", "slug", unique("lake"), "type", "snowflake", "configuration", Map.of()))
                 .post("/api/v1/sources").then().statusCode(422)
-                .body("details.type", equalTo("unknown source type 'snowflake'; supported: duckdb, postgres"));
+                .body("details.type", equalTo("unknown source type 'snowflake'; supported: duckdb, mysql, postgres"));
 
         String id = source(Map.of("path", warehouse().toString())).then().statusCode(201)
                 .body("type", equalTo("duckdb")).extract().path("id");

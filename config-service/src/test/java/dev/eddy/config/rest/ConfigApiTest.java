@@ -393,6 +393,34 @@ class ConfigApiTest {
     }
 
     @Test
+    void aSyncLogFailureAfterTheRunTurnsItsSuccessIntoAWarningWithTheReason() {
+        String syncId = newSync(false);
+        String runId = api().post("/api/v1/syncs/" + syncId + "/trigger").then().statusCode(200).extract().path("id");
+        Instant started = Instant.parse("2026-11-23T11:00:01Z");
+        Instant finished = Instant.parse("2026-11-23T11:00:03Z");
+        String reason = "sync logs could not be written to eddy_audit: CREATE command denied to user 'reader'@'%'";
+        try (EventPublisher publisher = new EventPublisher(KafkaSettings.producer(
+                SharedInfrastructure.broker().bootstrapServers(), Optional.empty(), "config-test"))) {
+            publisher.sendAndWait(Topics.RUN_EVENTS, syncId, RunEvent.newBuilder().setRunId(runId).setSyncId(syncId)
+                    .setStatus(RunStatus.success).setTerminal(true).setProducer("test").setAt(finished)
+                    .setStartedAt(started).setFinishedAt(finished).setQuerySize(10L)
+                    .setPlannedRows(new Counts(2L, 0L, 0L)).setSuccessfulRows(new Counts(2L, 0L, 0L))
+                    .setFailedRows(new Counts(0L, 0L, 0L)).setCompletionRatio(1.0).build());
+            // what the extractor publishes once the run's logs could not be written
+            publisher.sendAndWait(Topics.RUN_EVENTS, syncId, RunEvent.newBuilder().setRunId(runId).setSyncId(syncId)
+                    .setStatus(RunStatus.warning).setTerminal(false).setProducer("extractor-service/sync-logs")
+                    .setAt(finished.plusSeconds(1)).setSyncLogsError(reason).build());
+        }
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                api().queryParam("runId", runId).get("/api/v1/syncs/" + syncId + "/runs").then().statusCode(200)
+                        .body("data[0].status", equalTo("warning"))
+                        .body("data[0].error", equalTo(reason))
+                        .body("data[0].finishedAt", equalTo("2026-11-23T11:00:03Z"))
+                        .body("data[0].successfulRows.addedCount", equalTo(2)));
+        api().get("/api/v1/syncs/" + syncId).then().body("status", equalTo("warning"));
+    }
+
+    @Test
     void readinessIsUpWhenTheDatabaseAndTheRunEventsConsumerAre() {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP")));

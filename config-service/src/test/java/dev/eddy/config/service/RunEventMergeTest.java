@@ -73,4 +73,34 @@ class RunEventMergeTest {
         Run once = RunEventMerge.merge(Optional.of(queued), e);
         assertEquals(once, RunEventMerge.merge(Optional.of(once), e));
     }
+
+    @Test
+    void aSyncLogFailureTurnsASuccessfulRunIntoAWarningWithTheReason() {
+        Run success = RunEventMerge.merge(Optional.of(Run.queued(77, 5, CREATED, false, "api")), event(RunStatus.success, true)
+                .setStartedAt(STARTED).setFinishedAt(FINISHED).setSuccessfulRows(new Counts(3L, 0L, 0L)).build());
+        RunEvent syncLogs = event(RunStatus.warning, false).setAt(FINISHED.plusSeconds(1))
+                .setSyncLogsError("sync logs could not be written to eddy_audit: Access denied").build();
+
+        Run marked = RunEventMerge.merge(Optional.of(success), syncLogs);
+
+        assertEquals("warning", marked.status());
+        assertEquals("sync logs could not be written to eddy_audit: Access denied", marked.error());
+        assertEquals(FINISHED, marked.finishedAt(), "nothing else of the finished run changes");
+        assertEquals(new RowCounts(3, 0, 0), marked.successfulRows());
+        assertEquals(marked, RunEventMerge.merge(Optional.of(marked), syncLogs), "a replayed sync-logs event changes nothing");
+    }
+
+    @Test
+    void aSyncLogFailureKeepsAWarningOrAFailureAndAddsItsReasonToTheirError() {
+        Run failed = RunEventMerge.merge(Optional.empty(), event(RunStatus.failed, true).setError("relation does not exist").build());
+        Run warning = RunEventMerge.merge(Optional.empty(), event(RunStatus.warning, true).build());
+        RunEvent syncLogs = event(RunStatus.failed, false).setSyncLogsError("sync logs could not be written to eddy_audit: timeout").build();
+
+        Run stillFailed = RunEventMerge.merge(Optional.of(failed), syncLogs);
+        assertEquals("failed", stillFailed.status());
+        assertEquals("relation does not exist\nsync logs could not be written to eddy_audit: timeout", stillFailed.error());
+        Run stillWarning = RunEventMerge.merge(Optional.of(warning), syncLogs);
+        assertEquals("warning", stillWarning.status());
+        assertEquals("sync logs could not be written to eddy_audit: timeout", stillWarning.error());
+    }
 }

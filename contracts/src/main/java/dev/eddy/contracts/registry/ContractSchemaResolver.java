@@ -19,6 +19,9 @@ import io.apicurio.registry.resolver.strategy.ArtifactReferenceResolverStrategy;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -37,10 +40,29 @@ public class ContractSchemaResolver<DATA> implements SchemaResolver<Schema, DATA
             TriggerEvent.getClassSchema(), RunRequest.getClassSchema(), RowBatch.getClassSchema(),
             ChangeBatch.getClassSchema(), DeliveryResult.getClassSchema(), RunEvent.getClassSchema(),
             ConfigChange.getClassSchema());
+    /**
+     * Earlier versions of the contracts, read only: records they wrote may still wait in a topic when the services
+     * are upgraded, and they resolve into the current classes by Avro's schema resolution (new fields take their
+     * defaults). Each new version of a schema keeps its predecessor here.
+     */
+    static final List<String> HISTORY = List.of("RunEvent-1.avsc");
     private static final Map<Long, Schema> BY_ID = new ConcurrentHashMap<>();
 
     static {
         CONTRACTS.forEach(schema -> BY_ID.put(idOf(schema), schema));
+        HISTORY.forEach(file -> BY_ID.putIfAbsent(idOf(historical(file)), historical(file)));
+    }
+
+    /** A contract's earlier version, from {@code dev/eddy/contracts/history/}. */
+    static Schema historical(String file) {
+        try (InputStream in = ContractSchemaResolver.class.getResourceAsStream("/dev/eddy/contracts/history/" + file)) {
+            if (in == null) {
+                throw new IllegalStateException("the contract history file " + file + " is missing");
+            }
+            return new Schema.Parser().parse(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the contract history file " + file + " cannot be read", e);
+        }
     }
 
     private SchemaParser<Schema, DATA> parser;

@@ -20,7 +20,7 @@ import java.util.Map;
 /**
  * Opens the model's source for writing (secrets opened here only, as for extraction), writes a finished run's
  * sync logs into it and closes it at once (a DuckDB file is locked against every other process while it is
- * open for writing). PostgreSQL and DuckDB sources are supported: other types fail with a
+ * open for writing). PostgreSQL, DuckDB and MySQL sources are supported: other types fail with a
  * {@link SyncLogWriteException}, as does a DuckDB file that stays locked longer than the connect timeout.
  */
 @ApplicationScoped
@@ -47,7 +47,7 @@ public class SyncLogWriter {
         try (Connection connection = dialect.connectForWriting(open(run.spec().source().configuration()), settings.connectTimeout())) {
             AuditTables.write(connection, run, clock.instant(), flavor);
         } catch (SQLException e) {
-            throw new SyncLogWriteException("writing to " + AuditTables.SCHEMA + " failed: " + e.getMessage(), e);
+            throw new SyncLogWriteException(e.getMessage(), e);
         } catch (SourceConfigurationException | SourceUnreachableException e) {
             throw new SyncLogWriteException("the warehouse could not be opened: " + e.getMessage(), e);
         } catch (IllegalStateException e) {

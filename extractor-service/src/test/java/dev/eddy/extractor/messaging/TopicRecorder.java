@@ -12,14 +12,14 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Test double: records every event on some topics, read by a real consumer in a group of its own. */
-final class TopicRecorder implements AutoCloseable {
+public final class TopicRecorder implements AutoCloseable {
 
     private final KafkaConsumer<String, Object> consumer;
     private final List<Object> events = new CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
 
-    TopicRecorder(String bootstrapServers, List<String> topics) {
+    public TopicRecorder(String bootstrapServers, List<String> topics) {
         consumer = new KafkaConsumer<>(KafkaSettings.consumer(bootstrapServers, Optional.empty(),
                 "extractor-test-" + UUID.randomUUID()));
         consumer.subscribe(topics);
@@ -45,7 +45,7 @@ final class TopicRecorder implements AutoCloseable {
     }
 
     /** Every recorded event of a type, in arrival order. */
-    <T> List<T> events(Class<T> type) {
+    public <T> List<T> events(Class<T> type) {
         return events.stream().filter(type::isInstance).map(type::cast).toList();
     }
 

@@ -19,6 +19,7 @@ import dev.eddy.contracts.kafka.EventPublisher;
 import dev.eddy.contracts.kafka.KafkaSettings;
 import dev.eddy.contracts.secrets.SecretBox;
 import dev.eddy.contracts.spec.SyncSpec;
+import dev.eddy.extractor.messaging.TopicRecorder;
 import dev.eddy.extractor.messaging.WarehouseTestConfig;
 import dev.eddy.testsupport.EddyInfrastructureResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -54,6 +55,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SyncLogsWarehouseTest {
 
     private static EventPublisher publisher;
+    private static TopicRecorder runEvents;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -64,13 +66,15 @@ class SyncLogsWarehouseTest {
     void startPublisher() {
         if (publisher == null) {
             publisher = new EventPublisher(KafkaSettings.producer(bootstrapServers, Optional.empty(), "sync-logs-test"));
+            runEvents = new TopicRecorder(bootstrapServers, List.of(Topics.RUN_EVENTS));
         }
     }
 
     @AfterAll
-    static void stopPublisher() {
+    static void stopPublisher() throws InterruptedException {
         if (publisher != null) {
             publisher.close();
+            runEvents.close();
             publisher = null;
         }
     }
@@ -171,14 +175,21 @@ class SyncLogsWarehouseTest {
     }
 
     @Test
-    void aWarehouseThatCannotBeWrittenLeavesTheRunAloneAndShowsOnReadiness() throws Exception {
+    void aWarehouseThatCannotBeReachedMarksTheRunWithAWarningAndShowsOnReadiness() throws Exception {
         SyncSpec spec = spec(1, false, false, true);
         String run = RunIds.next();
         publisher.sendAndWait(Topics.RUN_REQUESTS, spec.syncId(), RunRequest.newBuilder().setRunId(run).setSyncId(spec.syncId())
                 .setRequestedAt(Instant.now()).setSpecJson(spec.toJson()).build());
-        terminal(spec, run, RunStatus.success, counts(0, 0, 0), counts(0, 0, 0), counts(0, 0, 0), null);
+        terminal(spec, run, RunStatus.failed, counts(0, 0, 0), counts(0, 0, 0), counts(0, 0, 0), "the destination is gone");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/q/health/ready").then()
                 .body(containsString("sync " + spec.syncId())).body(containsString(run)));
+
+        RunEvent note = await().atMost(Duration.ofSeconds(30)).until(() -> runEvents.events(RunEvent.class).stream()
+                .filter(e -> run.equals(e.getRunId()) && e.getSyncLogsError() != null).findFirst(), Optional::isPresent).get();
+        assertEquals(RunStatus.failed, note.getStatus(), "a failed run stays failed");
+        assertEquals(false, note.getTerminal());
+        assertTrue(note.getSyncLogsError().startsWith("sync logs could not be written to eddy_audit: the warehouse could not be opened: "),
+                note.getSyncLogsError());
     }
 
     private SyncSpec spec(int port, boolean changelog, boolean snapshot, boolean runs) {

@@ -1,0 +1,22 @@
+package dev.eddy.contracts.source;
+
+import java.util.Collections;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The source types warehouse sync logs ({@code configuration.warehouseSyncLogs} of a sync) can be written to,
+ * shared so that the API refuses the opt-in exactly where the extractor could not write the logs.
+ */
+public final class SyncLogSources {
+
+    /** Sorted, so messages list them in a stable order. */
+    public static final Set<String> TYPES = Collections.unmodifiableSortedSet(new TreeSet<>(Set.of("postgres", "mysql", "duckdb")));
+
+    private SyncLogSources() {
+    }
+
+    public static boolean supports(String sourceType) {
+        return sourceType != null && TYPES.contains(sourceType);
+    }
+}
