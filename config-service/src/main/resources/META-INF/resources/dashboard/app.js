@@ -206,12 +206,13 @@ function confirmResetCdc(id, notice) {
 
 async function pause(id, paused, notice) {
   try {
-    await api.patch(`/syncs/${id}`, { schedulePaused: paused });
+    const sync = await api.patch(`/syncs/${id}`, { schedulePaused: paused });
+    if (sync.schedulePaused !== paused) throw new Error('The API did not change the schedule (its answer has schedulePaused: ' + sync.schedulePaused + ').');
+    flash = { syncId: id, error: false, text: paused
+      ? 'Schedule paused: no scheduled runs until you resume it. Run now still runs the sync.'
+      : 'Schedule resumed.' };
     route();
-  } catch (e) {
-    notice.replaceChildren(h('p', { class: 'notice error' },
-      e instanceof ApiError && (e.status === 404 || e.status === 405) ? 'This Eddy\'s API cannot pause a schedule yet (PATCH /api/v1/syncs/{id} {schedulePaused}).' : e.message));
-  }
+  } catch (e) { notice.replaceChildren(h('p', { class: 'notice error' }, e.message)); }
 }
 
 function showError(run) {

@@ -74,6 +74,8 @@ public class ConfigSchema {
               finished_at timestamptz, error text, steps jsonb NOT NULL)""",
             "CREATE INDEX IF NOT EXISTS sequence_runs_by_sequence ON config.sequence_runs (sequence_id, created_at DESC, id DESC)",
             "CREATE INDEX IF NOT EXISTS sequence_runs_open ON config.sequence_runs (status) WHERE status IN ('pending', 'running')",
+            // a paused schedule stops scheduled runs only; disabled stops every run
+            "ALTER TABLE config.syncs ADD COLUMN IF NOT EXISTS schedule_paused boolean NOT NULL DEFAULT false",
     };
 
     private final AgroalDataSource dataSource;
