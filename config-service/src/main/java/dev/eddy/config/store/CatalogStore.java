@@ -127,6 +127,17 @@ public class CatalogStore {
         return result;
     }
 
+    /**
+     * Rewrites only the configuration of a source or destination ({@code table} {@code sources} or {@code destinations}),
+     * keeping {@code updated_at}: for changes of form, such as sealing a secret stored before it was named one.
+     */
+    public void replaceConfiguration(Connection c, String table, long id, ObjectNode configuration) throws SQLException {
+        if (!table.equals("sources") && !table.equals("destinations")) {
+            throw new IllegalArgumentException(table);
+        }
+        update(c, "UPDATE config." + table + " SET configuration = ?::jsonb WHERE id = ?", json(configuration), id);
+    }
+
     // ---- models
 
     public Model insertModel(Connection c, String name, String slug, long sourceId, String queryType, String rawSql,
