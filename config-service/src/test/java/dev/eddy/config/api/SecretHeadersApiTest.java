@@ -102,7 +102,8 @@ class SecretHeadersApiTest {
             List<ConsumerRecord<String, Object>> records = new ArrayList<>();
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 consumer.poll(Duration.ofMillis(300)).forEach(records::add);
-                return records.stream().anyMatch(r -> ("sync-spec:" + syncId).equals(r.key()));
+                return records.stream().anyMatch(r -> ("sync-spec:" + syncId).equals(r.key()))
+                        && records.stream().anyMatch(r -> ("destination:" + destinationId).equals(r.key()));
             });
             for (ConsumerRecord<String, Object> r : records) {
                 String json = r.value() == null ? "" : ((ConfigChange) r.value()).getJson();
