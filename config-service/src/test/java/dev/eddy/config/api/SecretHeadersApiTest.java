@@ -77,7 +77,7 @@ class SecretHeadersApiTest {
         try (KafkaConsumer<String, Object> consumer = new KafkaConsumer<>(settings)) {
             consumer.subscribe(List.of(Topics.CONFIG));
             String destinationId = api().body(Map.of("name", "Hook", "slug", unique("hook"), "type", "webhook",
-                            "configuration", Map.of("url", "http://127.0.0.1:9/hook", "headers", headers, "apiKey", 424242)))
+                            "configuration", Map.of("url", "http://127.0.0.1:9/hook", "headers", headers, "apiKey", 987654321)))
                     .post("/api/v1/destinations").then().statusCode(201).extract().path("id");
             String syncId = sync(customersModel(warehouseSource()), destinationId);
 
@@ -89,7 +89,7 @@ class SecretHeadersApiTest {
                 assertEquals(value, BOX.open(sealed));
             });
             assertEquals("growth", stored.get("headers").get("X-Team").asText());
-            assertEquals(424242, BOX.openSecrets((ObjectNode) stored.deepCopy()).get("apiKey").asInt());
+            assertEquals(987654321, BOX.openSecrets((ObjectNode) stored.deepCopy()).get("apiKey").asInt());
 
             // in the API: masked
             JsonPath shown = api().get("/api/v1/destinations/" + destinationId).then().statusCode(200).extract().jsonPath();
@@ -110,7 +110,7 @@ class SecretHeadersApiTest {
                 for (String value : SECRET_HEADERS.values()) {
                     assertFalse(json.contains(value), r.key() + " holds " + value);
                 }
-                assertFalse(json.contains("424242"), r.key() + " holds the numeric key");
+                assertFalse(json.contains("987654321"), r.key() + " holds the numeric key");
             }
             JsonNode published = JSON.readTree(((ConfigChange) last(records, "destination:" + destinationId).value()).getJson());
             assertEquals(JSON.readTree("{\"X-Team\": \"growth\"}"), published.at("/configuration/headers"));
