@@ -250,7 +250,9 @@ async function testRow(sync, model) {
       result.replaceChildren(h('p', { class: 'error' }, e instanceof ApiError && e.status === 404 ? 'This Eddy\'s API has no test-row endpoint yet.' : e.message));
     }
   });
-  render(h('p', {}, h('a', { href: `#/syncs/${sync.id}` }, '← Sync ' + (sync.slug || sync.id))),
+  // Test a row is drawn over the sync's own address: the link back has to redraw, the hash does not change
+  render(h('p', {}, h('a', { href: `#/syncs/${sync.id}`, id: 'test-row-back', onclick: (ev) => { ev.preventDefault(); route(); } },
+    '← Sync ' + (sync.slug || sync.id))),
     h('h1', {}, 'Test a row'),
     h('div', { class: 'card' }, h('h2', {}, 'Pick a row from the model preview'), preview),
     h('div', { class: 'card' }, h('label', { for: 'test-row-json' }, 'Row (edit the values as JSON)'), rowArea,

@@ -199,8 +199,10 @@ class DashboardBrowserTest {
     @Test
     @Order(6)
     void pauseAndResumeTheScheduleWhileRunNowStillRuns() throws Exception {
-        browser.get(suite.apiBase() + "/#/syncs/" + syncId);
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("pause"), "Pause schedule")).click();
+        // back from Test a row, which is drawn over the sync's own address
+        browser.findElement(By.id("test-row-back")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("pause"), "Pause schedule"));
+        browser.findElement(By.id("pause")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("action-notice"), "Schedule paused"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("sync-config"), "manual (paused)"));
         assertEquals("Resume schedule", browser.findElement(By.id("pause")).getText());
@@ -222,7 +224,8 @@ class DashboardBrowserTest {
         assertTrue(row.getText().contains("manual (paused)"), row.getText());
 
         browser.get(suite.apiBase() + "/#/syncs/" + syncId);
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("pause"), "Resume schedule")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("pause"), "Resume schedule"));
+        browser.findElement(By.id("pause")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("action-notice"), "Schedule resumed"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("pause"), "Pause schedule"));
         assertFalse(browser.findElement(By.id("sync-config")).getText().contains("(paused)"));
