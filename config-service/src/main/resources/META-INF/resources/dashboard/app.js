@@ -206,12 +206,13 @@ function confirmResetCdc(id, notice) {
 
 async function pause(id, paused, notice) {
   try {
-    await api.patch(`/syncs/${id}`, { schedulePaused: paused });
+    const sync = await api.patch(`/syncs/${id}`, { schedulePaused: paused });
+    if (sync.schedulePaused !== paused) throw new Error('The API did not change the schedule (its answer has schedulePaused: ' + sync.schedulePaused + ').');
+    flash = { syncId: id, error: false, text: paused
+      ? 'Schedule paused: no scheduled runs until you resume it. Run now still runs the sync.'
+      : 'Schedule resumed.' };
     route();
-  } catch (e) {
-    notice.replaceChildren(h('p', { class: 'notice error' },
-      e instanceof ApiError && (e.status === 404 || e.status === 405) ? 'This Eddy\'s API cannot pause a schedule yet (PATCH /api/v1/syncs/{id} {schedulePaused}).' : e.message));
-  }
+  } catch (e) { notice.replaceChildren(h('p', { class: 'notice error' }, e.message)); }
 }
 
 function showError(run) {
@@ -249,7 +250,9 @@ async function testRow(sync, model) {
       result.replaceChildren(h('p', { class: 'error' }, e instanceof ApiError && e.status === 404 ? 'This Eddy\'s API has no test-row endpoint yet.' : e.message));
     }
   });
-  render(h('p', {}, h('a', { href: `#/syncs/${sync.id}` }, '← Sync ' + (sync.slug || sync.id))),
+  // Test a row is drawn over the sync's own address: the link back has to redraw, the hash does not change
+  render(h('p', {}, h('a', { href: `#/syncs/${sync.id}`, id: 'test-row-back', onclick: (ev) => { ev.preventDefault(); route(); } },
+    '← Sync ' + (sync.slug || sync.id))),
     h('h1', {}, 'Test a row'),
     h('div', { class: 'card' }, h('h2', {}, 'Pick a row from the model preview'), preview),
     h('div', { class: 'card' }, h('label', { for: 'test-row-json' }, 'Row (edit the values as JSON)'), rowArea,

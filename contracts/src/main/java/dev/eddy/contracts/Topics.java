@@ -1,6 +1,7 @@
 package dev.eddy.contracts;
 
 import java.util.List;
+import java.util.Map;
 
 /** Names of every topic the services exchange events on; the version suffix changes only with an incompatible schema. */
 public final class Topics {
@@ -23,6 +24,12 @@ public final class Topics {
 
     /** Every topic, for launchers that create them up front. */
     public static final List<String> ALL = List.of(CONFIG, TRIGGERS, RUN_REQUESTS, ROWS, CHANGES, DELIVERY_RESULTS, RUN_EVENTS, DEAD_LETTER);
+
+    /**
+     * Topic-level settings Eddy relies on, by topic (topics not named take the broker's defaults): the config topic
+     * must be compacted, or the newest state of each object (and each delete) would be lost to retention.
+     */
+    public static final Map<String, Map<String, String>> REQUIRED_SETTINGS = Map.of(CONFIG, Map.of("cleanup.policy", "compact"));
 
     private Topics() {
     }

@@ -196,6 +196,42 @@ class DashboardBrowserTest {
         screenshot("4-test-row");
     }
 
+    @Test
+    @Order(6)
+    void pauseAndResumeTheScheduleWhileRunNowStillRuns() throws Exception {
+        // back from Test a row, which is drawn over the sync's own address
+        browser.findElement(By.id("test-row-back")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("pause"), "Pause schedule"));
+        browser.findElement(By.id("pause")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("action-notice"), "Schedule paused"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("sync-config"), "manual (paused)"));
+        assertEquals("Resume schedule", browser.findElement(By.id("pause")).getText());
+        JsonNode paused = api.get("/api/v1/syncs/" + syncId).body();
+        assertTrue(paused.get("schedulePaused").asBoolean(), paused.toString());
+        assertFalse(paused.get("disabled").asBoolean(), "pausing is not disabling: " + paused);
+
+        // a paused schedule stops scheduled runs only: Run now still runs the sync
+        int runsBefore = browser.findElements(By.cssSelector("#runs tbody tr")).size();
+        browser.findElement(By.id("run-now")).click();
+        wait.until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == runsBefore + 1);
+        // the model still holds the row the destination refuses: the run ends warning
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(
+                "#runs tbody tr:first-child[data-status='warning'], #runs tbody tr:first-child[data-status='success']")));
+        screenshot("5-paused");
+
+        browser.get(suite.apiBase() + "/#/syncs");
+        WebElement row = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#syncs tr[data-sync='" + syncId + "']")));
+        assertTrue(row.getText().contains("manual (paused)"), row.getText());
+
+        browser.get(suite.apiBase() + "/#/syncs/" + syncId);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("pause"), "Resume schedule"));
+        browser.findElement(By.id("pause")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("action-notice"), "Schedule resumed"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("pause"), "Pause schedule"));
+        assertFalse(browser.findElement(By.id("sync-config")).getText().contains("(paused)"));
+        assertFalse(api.get("/api/v1/syncs/" + syncId).body().get("schedulePaused").asBoolean());
+    }
+
     private static Object script(String js) {
         return ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(js);
     }

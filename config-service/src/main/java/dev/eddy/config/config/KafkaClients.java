@@ -32,6 +32,11 @@ public class KafkaClients {
         return KafkaSettings.consumer(bootstrapServers, registryUrl, GROUP);
     }
 
+    /** Admin client settings: the broker, and short timeouts (the admin is used at start and for health checks). */
+    public Map<String, Object> adminSettings() {
+        return KafkaSettings.admin(bootstrapServers, "eddy-config-admin");
+    }
+
     @Produces
     @Singleton
     EventPublisher publisher() {

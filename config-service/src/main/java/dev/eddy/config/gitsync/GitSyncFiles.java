@@ -181,16 +181,22 @@ public final class GitSyncFiles {
                 problems.add(new FileProblem(file, p.line("schedule"), "schedule must be a mapping with a type"));
             }
         }
-        boolean paused = false;
-        JsonNode sp = t.get("schedulePaused");
-        if (sp != null && !sp.isNull()) {
-            if (sp.isBoolean()) {
-                paused = sp.asBoolean();
-            } else {
-                problems.add(new FileProblem(file, p.line("schedulePaused"), "schedulePaused must be true or false"));
-            }
+        Boolean paused = bool(file, p, "schedulePaused", problems);
+        Boolean disabled = bool(file, p, "disabled", problems);
+        return new SyncDocument(slug, model, destination, config, schedule, Boolean.TRUE.equals(paused), disabled, null);
+    }
+
+    /** An optional true/false key; null when absent or null. */
+    private static Boolean bool(String file, Parsed p, String key, List<FileProblem> problems) {
+        JsonNode value = p.tree().get(key);
+        if (value == null || value.isNull()) {
+            return null;
         }
-        return new SyncDocument(slug, model, destination, config, schedule, paused, null);
+        if (!value.isBoolean()) {
+            problems.add(new FileProblem(file, p.line(key), key + " must be true or false"));
+            return null;
+        }
+        return value.asBoolean();
     }
 
     /** The model file's text: the previous content with the known keys replaced (new files in Hightouch's key order). */
@@ -215,6 +221,7 @@ public final class GitSyncFiles {
         out.set("config", s.config() == null ? JsonNodeFactory.instance.objectNode() : s.config().deepCopy());
         out.set("schedule", s.schedule());
         out.put("schedulePaused", s.schedulePaused());
+        out.put("disabled", Boolean.TRUE.equals(s.disabled()));
         return render(out);
     }
 

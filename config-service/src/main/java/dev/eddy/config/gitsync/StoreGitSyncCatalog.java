@@ -139,12 +139,15 @@ public class StoreGitSyncCatalog implements GitSyncCatalog {
             Optional<Sync> existing = store.findSyncBySlug(c, s.slug());
             change[0] = existing.isEmpty() ? Change.CREATED : Change.UPDATED;
             if (existing.isEmpty()) {
-                store.insertSync(c, s.slug(), model.id(), destination.id(), s.schedulePaused(), s.schedule(), s.config());
+                store.insertSync(c, s.slug(), model.id(), destination.id(), Boolean.TRUE.equals(s.disabled()),
+                        s.schedulePaused(), s.schedule(), s.config());
             } else {
-                update(c, "UPDATE config.syncs SET model_id = ?, destination_id = ?, disabled = ?, schedule = ?::jsonb, "
-                                + "configuration = ?::jsonb, updated_at = ? WHERE id = ?",
-                        model.id(), destination.id(), s.schedulePaused(), json(s.schedule()), json(s.config()), now(),
-                        existing.get().id());
+                // a file without a disabled key (written before Eddy wrote one) leaves disabled as it is
+                boolean disabled = s.disabled() == null ? existing.get().disabled() : s.disabled();
+                update(c, "UPDATE config.syncs SET model_id = ?, destination_id = ?, disabled = ?, schedule_paused = ?, "
+                                + "schedule = ?::jsonb, configuration = ?::jsonb, updated_at = ? WHERE id = ?",
+                        model.id(), destination.id(), disabled, s.schedulePaused(), json(s.schedule()), json(s.config()),
+                        now(), existing.get().id());
             }
             Sync stored = store.findSyncBySlug(c, s.slug()).orElseThrow();
             return document(stored, Map.of(model.id(), model.slug()), Map.of(destination.id(), destination.slug()));
@@ -225,7 +228,7 @@ public class StoreGitSyncCatalog implements GitSyncCatalog {
 
     private static SyncDocument document(Sync s, Map<Long, String> models, Map<Long, String> destinations) {
         return new SyncDocument(s.slug(), models.get(s.modelId()), destinations.get(s.destinationId()), s.configuration(),
-                s.schedule(), s.disabled(), s.updatedAt());
+                s.schedule(), s.schedulePaused(), s.disabled(), s.updatedAt());
     }
 
     private static Timestamp now() {

@@ -68,11 +68,14 @@ public final class Views {
     public record Table(String name) {
     }
 
-    /** Hightouch's Sync. */
+    /**
+     * Hightouch's Sync, plus {@code schedulePaused} (the name of Hightouch's newer API and Git Sync; the v1 Sync
+     * schema allows additional properties).
+     */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record SyncView(String id, String slug, String workspaceId, String createdAt, String updatedAt, String destinationId,
                     String modelId, ObjectNode configuration, ObjectNode schedule, String status, boolean disabled,
-                    String lastRunAt, List<String> referencedColumns, String primaryKey) {
+                    boolean schedulePaused, String lastRunAt, List<String> referencedColumns, String primaryKey) {
     }
 
     /** Hightouch's SyncRun; {@code error} (optional in the spec) is left out while there is none. */
@@ -116,8 +119,23 @@ public final class Views {
         // the model columns the sync reads, parsed the way every service parses a sync's configuration
         List<String> referenced = new SyncSpec(null, null, 0, null, null, null, s.configuration()).mappedColumns();
         return new SyncView(id(s.id()), s.slug(), WORKSPACE_ID, iso(s.createdAt()), iso(s.updatedAt()), id(s.destinationId()),
-                id(s.modelId()), s.configuration(), s.schedule(), d.status(), s.disabled(), iso(d.lastRunAt()), referenced,
-                d.model() == null ? null : d.model().primaryKey());
+                id(s.modelId()), s.configuration(), schedule(s.schedule()), d.status(), s.disabled(), s.schedulePaused(),
+                iso(d.lastRunAt()), referenced, d.model() == null ? null : d.model().primaryKey());
+    }
+
+    /**
+     * The schedule as clients read it. A manual sync has no schedule, but Hightouch's clients parse
+     * {@code schedule.schedule} as one of the spec's four shapes (prefect-hightouch raises on null, and on an empty
+     * object, which its last candidate, DBTSchedule, cannot read): a manual sync answers an empty visual
+     * recurrence, {@code {"expressions": []}}, which fires never and fits the spec's VisualCronSchedule.
+     */
+    static ObjectNode schedule(ObjectNode stored) {
+        if (stored == null || !"manual".equalsIgnoreCase(stored.path("type").asText("manual"))) {
+            return stored;
+        }
+        ObjectNode manual = stored.deepCopy();
+        manual.putObject("schedule").putArray("expressions");
+        return manual;
     }
 
     public static SyncRunView run(Run r) {

@@ -39,12 +39,26 @@ public class ApiKeys {
     }
 
     void onStart(@Observes @Priority(ConfigSchema.STARTUP_PRIORITY + 10) StartupEvent event) {
-        config.apiKey().filter(k -> !k.isBlank()).ifPresentOrElse(key -> {
-            boolean inserted = db.inTransaction(c -> store.insertIfAbsent(c, "bootstrap", hash(key)));
-            if (inserted) {
-                LOG.info("bootstrap API key stored (as its hash)");
-            }
-        }, () -> LOG.warn("no bootstrap API key (eddy.api-key / EDDY_API_KEY): only keys stored earlier are accepted"));
+        config.apiKey().filter(k -> !k.isBlank()).ifPresentOrElse(this::storeBootstrapKey,
+                () -> LOG.warn("no bootstrap API key (eddy.api-key / EDDY_API_KEY): only keys stored earlier are accepted"));
+    }
+
+    /**
+     * Makes {@code key} the bootstrap key ({@code EDDY_API_KEY}): a new one replaces the previous bootstrap key, which is
+     * revoked; keys made with {@code POST /api-keys} stay. The configured key always works after a start, even if it was
+     * revoked before (rotating back, or revoked through the API): to retire it, change or unset {@code EDDY_API_KEY}.
+     */
+    public void storeBootstrapKey(String key) {
+        ApiKeyStore.BootstrapOutcome outcome = db.inTransaction(c -> store.replaceBootstrap(c, "bootstrap", hash(key)));
+        if (outcome.inserted()) {
+            LOG.info("bootstrap API key stored (as its hash)");
+        }
+        if (outcome.reactivated()) {
+            LOG.warn("the configured bootstrap API key had been revoked; EDDY_API_KEY makes it valid again");
+        }
+        if (outcome.revoked() > 0) {
+            LOG.infof("bootstrap API key replaced: %d previous bootstrap key(s) revoked", outcome.revoked());
+        }
     }
 
     /** True when the key is known and not revoked. */

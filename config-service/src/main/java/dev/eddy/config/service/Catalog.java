@@ -499,8 +499,8 @@ public class Catalog {
 
     // ---- syncs
 
-    private record SyncInput(String slug, Long modelId, Long destinationId, boolean disabled, ObjectNode schedule,
-                             ObjectNode configuration, Model model, Source source) {
+    private record SyncInput(String slug, Long modelId, Long destinationId, boolean disabled, boolean schedulePaused,
+                             ObjectNode schedule, ObjectNode configuration, Model model, Source source) {
     }
 
     private SyncInput validateSync(Connection c, JsonNode body, FieldProblems p) throws SQLException {
@@ -508,6 +508,7 @@ public class Catalog {
         Long modelId = p.requireId(body, "modelId", "modelId");
         Long destinationId = p.requireId(body, "destinationId", "destinationId");
         boolean disabled = p.optionalBoolean(body, "disabled", "disabled", false);
+        boolean schedulePaused = p.optionalBoolean(body, "schedulePaused", "schedulePaused", false);
         ObjectNode schedule = p.object(body, "schedule", "schedule", false);
         if (schedule == null) {
             schedule = JsonNodeFactory.instance.objectNode().put("type", "manual");
@@ -535,7 +536,7 @@ public class Catalog {
         if (destinationId != null && store.findDestination(c, destinationId).isEmpty()) {
             p.add("destinationId", "no destination with id " + destinationId);
         }
-        return new SyncInput(slug, modelId, destinationId, disabled, schedule, configuration, model, source);
+        return new SyncInput(slug, modelId, destinationId, disabled, schedulePaused, schedule, configuration, model, source);
     }
 
     /**
@@ -576,7 +577,7 @@ public class Catalog {
             checkMappedColumns(in, p);
             p.throwIfAny();
             Sync sync = uniqueSlug(() -> store.insertSync(c, in.slug(), in.modelId(), in.destinationId(), in.disabled(),
-                    in.schedule(), in.configuration()));
+                    in.schedulePaused(), in.schedule(), in.configuration()));
             return new SyncDetails(sync, in.model(), Optional.empty());
         });
         fire("sync", created.sync().id(), created.sync().slug(), Change.CREATED);
@@ -589,7 +590,8 @@ public class Catalog {
             Sync current = store.lockSync(c, key).orElseThrow(() -> new UnknownObjectException("sync", id));
             ObjectNode body = JsonNodeFactory.instance.objectNode()
                     .put("slug", current.slug()).put("modelId", Long.toString(current.modelId()))
-                    .put("destinationId", Long.toString(current.destinationId())).put("disabled", current.disabled());
+                    .put("destinationId", Long.toString(current.destinationId())).put("disabled", current.disabled())
+                    .put("schedulePaused", current.schedulePaused());
             body.set("schedule", current.schedule().deepCopy());
             body.set("configuration", current.configuration().deepCopy());
             FieldProblems p = new FieldProblems();
@@ -599,7 +601,7 @@ public class Catalog {
             checkMappedColumns(in, p);
             p.throwIfAny();
             Sync sync = uniqueSlug(() -> store.updateSync(c, key, in.slug(), in.modelId(), in.destinationId(), in.disabled(),
-                    in.schedule(), in.configuration()));
+                    in.schedulePaused(), in.schedule(), in.configuration()));
             return details(c, sync);
         });
         fire("sync", key, updated.sync().slug(), Change.UPDATED);

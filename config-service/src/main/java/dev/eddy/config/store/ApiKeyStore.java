@@ -15,15 +15,37 @@ import static dev.eddy.config.store.CatalogStore.query;
 @ApplicationScoped
 public class ApiKeyStore {
 
-    /** Inserts the key's hash under the name unless that hash is already stored; true when inserted. */
-    public boolean insertIfAbsent(Connection c, String name, String hash) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO config.api_keys(name, hash, created_at) VALUES (?,?,?) ON CONFLICT (hash) DO NOTHING")) {
+    /** What storing the bootstrap key changed. */
+    public record BootstrapOutcome(boolean inserted, boolean reactivated, int revoked) {
+    }
+
+    /**
+     * Makes the key with this hash the one bootstrap key: stored (or marked bootstrap, and un-revoked, when the hash is
+     * already there), and every other active bootstrap key revoked. Keys made through the API are left alone. Serialized
+     * by an advisory lock, so instances starting at once with different keys leave exactly one active.
+     */
+    public BootstrapOutcome replaceBootstrap(Connection c, String name, String hash) throws SQLException {
+        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext('eddy.config.bootstrap-key'))")) {
+            lock.execute();
+        }
+        Timestamp now = Timestamp.from(Instant.now());
+        boolean inserted;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO config.api_keys(name, hash, created_at, bootstrap) "
+                + "VALUES (?,?,?,true) ON CONFLICT (hash) DO NOTHING")) {
             ps.setString(1, name);
             ps.setString(2, hash);
-            ps.setTimestamp(3, Timestamp.from(Instant.now()));
-            return ps.executeUpdate() == 1;
+            ps.setTimestamp(3, now);
+            inserted = ps.executeUpdate() == 1;
         }
+        boolean reactivated = false;
+        if (!inserted) {
+            reactivated = CatalogStore.update(c, "UPDATE config.api_keys SET revoked_at = NULL WHERE hash = ? AND revoked_at IS NOT NULL",
+                    hash) == 1;
+            CatalogStore.update(c, "UPDATE config.api_keys SET bootstrap = true WHERE hash = ?", hash);
+        }
+        int revoked = CatalogStore.update(c, "UPDATE config.api_keys SET revoked_at = ? WHERE bootstrap AND hash <> ? "
+                + "AND revoked_at IS NULL", now, hash);
+        return new BootstrapOutcome(inserted, reactivated, revoked);
     }
 
     /** A stored key as the API lists it (never the key itself). */

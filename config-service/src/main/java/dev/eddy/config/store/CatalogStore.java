@@ -127,6 +127,17 @@ public class CatalogStore {
         return result;
     }
 
+    /**
+     * Rewrites only the configuration of a source or destination ({@code table} {@code sources} or {@code destinations}),
+     * keeping {@code updated_at}: for changes of form, such as sealing a secret stored before it was named one.
+     */
+    public void replaceConfiguration(Connection c, String table, long id, ObjectNode configuration) throws SQLException {
+        if (!table.equals("sources") && !table.equals("destinations")) {
+            throw new IllegalArgumentException(table);
+        }
+        update(c, "UPDATE config." + table + " SET configuration = ?::jsonb WHERE id = ?", json(configuration), id);
+    }
+
     // ---- models
 
     public Model insertModel(Connection c, String name, String slug, long sourceId, String queryType, String rawSql,
@@ -189,9 +200,14 @@ public class CatalogStore {
 
     public Sync insertSync(Connection c, String slug, long modelId, long destinationId, boolean disabled,
                            ObjectNode schedule, ObjectNode configuration) throws SQLException {
+        return insertSync(c, slug, modelId, destinationId, disabled, false, schedule, configuration);
+    }
+
+    public Sync insertSync(Connection c, String slug, long modelId, long destinationId, boolean disabled, boolean schedulePaused,
+                           ObjectNode schedule, ObjectNode configuration) throws SQLException {
         Instant now = Instant.now();
-        long id = insert(c, "INSERT INTO config.syncs(slug, model_id, destination_id, disabled, schedule, configuration, created_at, updated_at) VALUES (?,?,?,?,?::jsonb,?::jsonb,?,?)",
-                slug, modelId, destinationId, disabled, json(schedule), json(configuration), ts(now), ts(now));
+        long id = insert(c, "INSERT INTO config.syncs(slug, model_id, destination_id, disabled, schedule_paused, schedule, configuration, created_at, updated_at) VALUES (?,?,?,?,?,?::jsonb,?::jsonb,?,?)",
+                slug, modelId, destinationId, disabled, schedulePaused, json(schedule), json(configuration), ts(now), ts(now));
         return findSync(c, id).orElseThrow();
     }
 
@@ -218,9 +234,9 @@ public class CatalogStore {
     }
 
     public Sync updateSync(Connection c, long id, String slug, long modelId, long destinationId, boolean disabled,
-                           ObjectNode schedule, ObjectNode configuration) throws SQLException {
-        update(c, "UPDATE config.syncs SET slug = ?, model_id = ?, destination_id = ?, disabled = ?, schedule = ?::jsonb, configuration = ?::jsonb, updated_at = ? WHERE id = ?",
-                slug, modelId, destinationId, disabled, json(schedule), json(configuration), ts(Instant.now()), id);
+                           boolean schedulePaused, ObjectNode schedule, ObjectNode configuration) throws SQLException {
+        update(c, "UPDATE config.syncs SET slug = ?, model_id = ?, destination_id = ?, disabled = ?, schedule_paused = ?, schedule = ?::jsonb, configuration = ?::jsonb, updated_at = ? WHERE id = ?",
+                slug, modelId, destinationId, disabled, schedulePaused, json(schedule), json(configuration), ts(Instant.now()), id);
         return findSync(c, id).orElseThrow();
     }
 
@@ -246,12 +262,12 @@ public class CatalogStore {
 
     private List<Sync> listSyncs(Connection c, String where, Object... params) throws SQLException {
         List<Sync> result = new ArrayList<>();
-        String sql = "SELECT id, slug, model_id, destination_id, disabled, schedule::text, configuration::text, created_at, updated_at FROM config.syncs ";
+        String sql = "SELECT id, slug, model_id, destination_id, disabled, schedule::text, configuration::text, created_at, updated_at, schedule_paused FROM config.syncs ";
         boolean forUpdate = where.endsWith("FOR UPDATE");
         String clause = forUpdate ? where.substring(0, where.length() - "FOR UPDATE".length()) : where;
         try (ResultSet rs = query(c, sql + orderById(clause) + (forUpdate ? " FOR UPDATE" : ""), params)) {
             while (rs.next()) {
-                result.add(new Sync(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getBoolean(5),
+                result.add(new Sync(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getBoolean(5), rs.getBoolean(10),
                         object(rs.getString(6)), object(rs.getString(7)), instant(rs.getTimestamp(8)), instant(rs.getTimestamp(9))));
             }
         }

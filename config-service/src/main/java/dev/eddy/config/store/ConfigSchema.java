@@ -74,6 +74,14 @@ public class ConfigSchema {
               finished_at timestamptz, error text, steps jsonb NOT NULL)""",
             "CREATE INDEX IF NOT EXISTS sequence_runs_by_sequence ON config.sequence_runs (sequence_id, created_at DESC, id DESC)",
             "CREATE INDEX IF NOT EXISTS sequence_runs_open ON config.sequence_runs (status) WHERE status IN ('pending', 'running')",
+            // a paused schedule stops scheduled runs only; disabled stops every run
+            "ALTER TABLE config.syncs ADD COLUMN IF NOT EXISTS schedule_paused boolean NOT NULL DEFAULT false",
+            // the key EDDY_API_KEY stored, apart from keys made with POST /api-keys; rows from before the column was
+            // added are marked by the name the bootstrap key always had
+            "ALTER TABLE config.api_keys ADD COLUMN IF NOT EXISTS bootstrap boolean",
+            "UPDATE config.api_keys SET bootstrap = (name = 'bootstrap') WHERE bootstrap IS NULL",
+            "ALTER TABLE config.api_keys ALTER COLUMN bootstrap SET DEFAULT false",
+            "ALTER TABLE config.api_keys ALTER COLUMN bootstrap SET NOT NULL",
     };
 
     private final AgroalDataSource dataSource;

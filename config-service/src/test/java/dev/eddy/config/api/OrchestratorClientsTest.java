@@ -92,6 +92,7 @@ class OrchestratorClientsTest {
             assertTrue(before.getMap("").containsKey(field), field);
         }
         assertEquals("pending", before.getString("status"));
+        assertPrefectParsesTheSchedule(before);
 
         String runId = api().body(Map.of("fullResync", true)).post("/api/v1/syncs/" + syncId + "/trigger")
                 .then().statusCode(200).extract().path("id");
@@ -107,6 +108,28 @@ class OrchestratorClientsTest {
         assertEquals("success", after.getString("status"));
         for (String field : SYNC_REQUIRED) {
             assertNotNull(after.get(field), field);
+        }
+        assertPrefectParsesTheSchedule(after);
+    }
+
+    /**
+     * prefect-hightouch's generated {@code SyncSchedule.from_dict}: {@code _parse_schedule} needs a dict under
+     * {@code schedule.schedule} and tries IntervalSchedule ({@code interval}), CronSchedule ({@code expression}),
+     * VisualCronSchedule ({@code expressions}, a list) in try/except, then DBTSchedule ({@code account},
+     * {@code dbtCredentialId}, {@code job}) without one: a null raises TypeError and {@code {}} raises KeyError.
+     */
+    private static void assertPrefectParsesTheSchedule(JsonPath sync) {
+        Object type = sync.get("schedule.type");
+        assertNotNull(type, "schedule.type");
+        Object inner = sync.get("schedule.schedule");
+        assertTrue(inner instanceof Map<?, ?>, "schedule.schedule must be a dict for Prefect's parser: " + inner);
+        Map<?, ?> schedule = (Map<?, ?>) inner;
+        boolean parses = schedule.containsKey("interval") || schedule.containsKey("expression")
+                || schedule.get("expressions") instanceof List<?>
+                || (schedule.containsKey("account") && schedule.containsKey("dbtCredentialId") && schedule.containsKey("job"));
+        assertTrue(parses, "no schedule shape of Prefect's parser reads " + schedule);
+        if ("manual".equals(type)) {
+            assertEquals(Map.of("expressions", List.of()), schedule, "a manual sync: an empty recurrence, which never fires");
         }
     }
 
@@ -143,5 +166,42 @@ class OrchestratorClientsTest {
         assertFalse(followUp.equals(first));
         assertEquals(followUp, again, "a second trigger during the run answers the one queued follow-up");
         assertEquals(2, api().queryParam("limit", 100).get("/api/v1/syncs/" + syncId + "/runs").then().extract().jsonPath().getList("data").size());
+    }
+
+    /**
+     * The scheduler releases the queued follow-up when the run in flight ends and announces it started (a
+     * {@code querying} event of its own) before the extractor reports: a trigger in between must queue a new
+     * follow-up, not answer the released run's id.
+     */
+    @Test
+    void aTriggerAfterTheSchedulerReleasedTheFollowUpQueuesANewOne() {
+        String syncId = newSync();
+        String first = api().post("/api/v1/syncs/" + syncId + "/trigger").then().statusCode(200).extract().path("id");
+        schedulerReleased(syncId, first);
+        String followUp = api().post("/api/v1/syncs/" + syncId + "/trigger").then().statusCode(200).extract().path("id");
+        assertFalse(followUp.equals(first));
+
+        // the first run ends; the scheduler releases the follow-up; the extractor has not picked it up yet
+        finishRun(syncId, first, RunStatus.success);
+        schedulerReleased(syncId, followUp);
+        String next = api().post("/api/v1/syncs/" + syncId + "/trigger").then().statusCode(200).extract().path("id");
+        String again = api().post("/api/v1/syncs/" + syncId + "/trigger").then().statusCode(200).extract().path("id");
+        assertFalse(next.equals(followUp), "the released run is not the queued one any more");
+        assertEquals(next, again, "more triggers answer the one queued run");
+        assertEquals("queued", api().queryParam("runId", next).get("/api/v1/syncs/" + syncId + "/runs").then()
+                .extract().path("data[0].status"));
+    }
+
+    /** Replays what scheduler-service publishes when it releases a run: {@code querying}, started, by itself. */
+    private static void schedulerReleased(String syncId, String runId) {
+        Instant now = Instant.now();
+        try (var publisher = new dev.eddy.contracts.kafka.EventPublisher(dev.eddy.contracts.kafka.KafkaSettings.producer(
+                dev.eddy.testsupport.SharedInfrastructure.broker().bootstrapServers(), java.util.Optional.empty(), "api-test"))) {
+            publisher.sendAndWait(dev.eddy.contracts.Topics.RUN_EVENTS, syncId, dev.eddy.contracts.avro.RunEvent.newBuilder()
+                    .setRunId(runId).setSyncId(syncId).setStatus(RunStatus.querying).setProducer("scheduler-service")
+                    .setAt(now).setStartedAt(now).setTrigger("api").build());
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> "querying".equals(
+                api().queryParam("runId", runId).get("/api/v1/syncs/" + syncId + "/runs").then().extract().path("data[0].status")));
     }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,6 +46,22 @@ class GitSyncFilesTest {
     }
 
     @Test
+    void schedulePausedAndDisabledAreReadApartAndAnOldFileWithoutDisabledLeavesItUnset() throws Exception {
+        List<FileProblem> problems = new ArrayList<>();
+        SyncDocument both = GitSyncFiles.sync("s.yaml", "s", GitSyncFiles.parse(
+                "model: a\ndestination: b\nschedulePaused: false\ndisabled: true\n"), problems);
+        assertFalse(both.schedulePaused());
+        assertEquals(Boolean.TRUE, both.disabled());
+        // written before Eddy told the two apart: schedulePaused only, now meaning what it says
+        SyncDocument old = GitSyncFiles.sync("s.yaml", "s", GitSyncFiles.parse(
+                "model: a\ndestination: b\nschedulePaused: true\n"), problems);
+        assertTrue(old.schedulePaused());
+        assertNull(old.disabled());
+        GitSyncFiles.sync("s.yaml", "s", GitSyncFiles.parse("model: a\ndestination: b\ndisabled: maybe\n"), problems);
+        assertEquals(List.of(new FileProblem("s.yaml", 3, "disabled must be true or false")), problems);
+    }
+
+    @Test
     void syncConfigModeIsCheckedOnItsNestedLine() throws Exception {
         List<FileProblem> problems = new ArrayList<>();
         GitSyncFiles.sync("s.yaml", "s", GitSyncFiles.parse("model: a\ndestination: b\nconfig:\n  object: x\n  mode: merge\n"), problems);
@@ -68,13 +85,14 @@ class GitSyncFilesTest {
         ObjectNode config = JsonNodeFactory.instance.objectNode().put("mode", "upsert");
         config.putArray("customMappings").addObject().put("from", "a").put("to", "b");
         String text = GitSyncFiles.write(new SyncDocument("s", "new", "d", config,
-                JsonNodeFactory.instance.objectNode().put("type", "manual"), true, Instant.now()), previous);
+                JsonNodeFactory.instance.objectNode().put("type", "manual"), true, false, Instant.now()), previous);
         ObjectNode written = GitSyncFiles.parse(text).tree();
         assertEquals("new", written.get("model").asText());
         assertEquals("keep me", written.get("description").asText());
         assertEquals("growth", written.get("x-team").asText());
         assertEquals("b", written.at("/config/customMappings/0/to").asText());
         assertTrue(written.get("schedulePaused").asBoolean());
+        assertFalse(written.get("disabled").asBoolean());
         assertTrue(text.indexOf("description") < text.indexOf("destination"), text);
     }
 

@@ -139,8 +139,15 @@ abstract class GitSyncScenarios {
         await().atMost(Duration.ofSeconds(60)).until(() -> user.remoteFile("eddy/syncs/" + sync + ".yaml") != null);
         String syncFile = user.remoteFile("eddy/syncs/" + sync + ".yaml");
         assertTrue(syncFile.contains("model: " + slug) && syncFile.contains("destination: " + destination), syncFile);
-        assertTrue(syncFile.contains("schedulePaused: false") && syncFile.contains("mode: upsert"), syncFile);
+        assertTrue(syncFile.contains("schedulePaused: false") && syncFile.contains("disabled: false")
+                && syncFile.contains("mode: upsert"), syncFile);
         assertFalse(syncFile.contains("localhost:9"), "destination configuration is never written");
+
+        // pausing the schedule is not disabling: each has its own key
+        long syncId = api().get("/api/v1/syncs?slug=" + sync).then().extract().jsonPath().getLong("data[0].id");
+        api().body(Map.of("schedulePaused", true)).patch("/api/v1/syncs/" + syncId).then().statusCode(200);
+        await().atMost(Duration.ofSeconds(60)).until(() -> user.remoteFile("eddy/syncs/" + sync + ".yaml").contains("schedulePaused: true"));
+        assertTrue(user.remoteFile("eddy/syncs/" + sync + ".yaml").contains("disabled: false"));
     }
 
     @Test
@@ -156,12 +163,21 @@ abstract class GitSyncScenarios {
         assertEquals("SELECT id FROM orders", model(slug).getString("data[0].raw.sql"));
         JsonPath s = api().get("/api/v1/syncs?slug=" + sync).then().statusCode(200).extract().jsonPath();
         assertEquals("interval", s.getString("data[0].schedule.type"));
-        assertTrue(s.getBoolean("data[0].disabled"));
+        // schedulePaused pauses the schedule; it no longer stands for disabled (the file has no disabled key)
+        assertTrue(s.getBoolean("data[0].schedulePaused"));
+        assertFalse(s.getBoolean("data[0].disabled"));
         assertEquals("order_id", s.getString("data[0].configuration.mappings[0].to"));
 
         user.commit("change orders", "eddy/models/" + slug + ".yaml", modelYaml("Orders", source, "SELECT id FROM orders WHERE paid"));
         pull();
         assertEquals("SELECT id FROM orders WHERE paid", model(slug).getString("data[0].raw.sql"));
+
+        user.commit("disable the sync", "eddy/syncs/" + sync + ".yaml", "model: " + slug + "\ndestination: " + destination
+                + "\nconfig:\n  mode: upsert\nschedulePaused: false\ndisabled: true\n");
+        pull();
+        JsonPath disabled = api().get("/api/v1/syncs?slug=" + sync).then().statusCode(200).extract().jsonPath();
+        assertTrue(disabled.getBoolean("data[0].disabled"));
+        assertFalse(disabled.getBoolean("data[0].schedulePaused"));
     }
 
     @Test

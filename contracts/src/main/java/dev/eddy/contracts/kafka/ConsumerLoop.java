@@ -1,5 +1,6 @@
 package dev.eddy.contracts.kafka;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -25,6 +26,9 @@ import java.util.concurrent.TimeUnit;
  * headers, so nothing is dropped silently. Handlers must be idempotent: a crash replays from the last
  * committed offset. A handler that finishes part of its effect in the background (for example events sent
  * without waiting) completes it in {@link Handler#settle()}, which runs before each commit.
+ * <p>
+ * {@link #isHealthy()} (for readiness) also asks the broker, through the JVM's shared {@link BrokerProbe}: a poll
+ * returns nothing, not an error, while the broker is gone, and a group membership is not given up until it is back.
  */
 public final class ConsumerLoop<V> implements AutoCloseable {
 
@@ -51,6 +55,8 @@ public final class ConsumerLoop<V> implements AutoCloseable {
     private final EventPublisher deadLetters;
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final BrokerProbe broker;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean running = true;
     private volatile boolean assigned;
 
@@ -73,7 +79,14 @@ public final class ConsumerLoop<V> implements AutoCloseable {
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                 assigned = true;
             }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                // out of the group (e.g. the session expired): healthy again once a rebalance assigns partitions
+                assigned = false;
+            }
         });
+        this.broker = BrokerProbe.acquire(String.valueOf(consumerProps.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG)));
         this.thread = new Thread(this::run, "consumer-" + name);
         this.thread.setDaemon(true);
     }
@@ -83,9 +96,9 @@ public final class ConsumerLoop<V> implements AutoCloseable {
         return this;
     }
 
-    /** True while the loop runs and has joined its group. */
+    /** True while the loop runs, has joined its group, and the broker answers. */
     public boolean isHealthy() {
-        return running && thread.isAlive() && assigned;
+        return running && thread.isAlive() && assigned && broker.reachable();
     }
 
     private void run() {
@@ -192,6 +205,10 @@ public final class ConsumerLoop<V> implements AutoCloseable {
             stopped.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            if (closed.compareAndSet(false, true)) {
+                BrokerProbe.release(broker);
+            }
         }
     }
 }

@@ -1,6 +1,9 @@
 package dev.eddy.contracts.secrets;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
@@ -14,6 +17,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -22,18 +26,35 @@ import java.util.Set;
  * Seals secret values with AES-256-GCM under the suite's key ({@code EDDY_SECRET_KEY}), so a secret is
  * never plaintext at rest, on a topic or in a log. Every service holds the same key; only the extractor
  * and delivery open secrets, at the moment they connect.
+ * <p>
+ * Which configuration values are secrets is decided by their field name ({@link #isSecretField(String, String)}),
+ * at any depth. Every value under a secret name is one: a string, a number or a boolean (sealed as its JSON, and
+ * given back as such by {@link #openSecrets}), and every value inside an object or list held by a secret name.
  */
 public final class SecretBox {
     /** Prefix of a sealed value. */
     public static final String PREFIX = "sealed:v1:";
+    /** Prefix of a sealed number or boolean: its JSON text sealed, so opening gives the same JSON value back. */
+    static final String JSON_PREFIX = PREFIX + "json:";
     /** What the API shows in place of a secret. */
     public static final String MASK = "********";
-    /** Configuration field names whose values are secrets, compared case-insensitively. */
-    public static final Set<String> SECRET_FIELDS = Set.of(
-            "password", "token", "apikey", "api_key", "secret", "privatekey", "private_key",
-            "sshprivatekey", "accesstoken", "access_token", "clientsecret", "client_secret",
-            "signingsecret", "signing_secret", "authorization", "sasl.jaas.config");
+    /**
+     * Endings of secret field names, compared with the name lower-cased and without {@code -}, {@code _}, {@code .}
+     * and spaces: {@code password}, {@code X-Api-Key}, {@code Proxy-Authorization}, {@code X-Auth-Token},
+     * {@code clientSecret}, {@code sasl.jaas.config}, {@code Cookie}, {@code sshPrivateKey} ...
+     */
+    public static final List<String> SECRET_ENDINGS = List.of("password", "passwd", "secret", "token", "apikey",
+            "accesskey", "secretkey", "privatekey", "authorization", "cookie", "credential", "credentials", "jaasconfig");
+    /** Whole secret field names (normalized the same way) that no ending covers. */
+    public static final Set<String> SECRET_NAMES = Set.of("pwd");
+    /**
+     * More endings that make a secret of an HTTP header, i.e. a field directly inside an object named {@code headers}:
+     * {@code Api-Key}, {@code Ocp-Apim-Subscription-Key}, {@code X-Custom-Auth}, {@code X-Session}, {@code X-Signature}.
+     * Outside headers, names like {@code primaryKey} or {@code keyColumn} are not secrets.
+     */
+    public static final List<String> HEADER_SECRET_ENDINGS = List.of("key", "auth", "session", "signature");
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int IV_BYTES = 12;
     private final SecretKeySpec key;
     private final SecureRandom random = new SecureRandom();
@@ -51,11 +72,25 @@ public final class SecretBox {
         }
     }
 
-    /** True when the field holds a secret by its name. */
+    /** True when a field of this name holds a secret wherever it is (see {@link #SECRET_ENDINGS}). */
     public static boolean isSecretField(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        return SECRET_FIELDS.contains(lower) || lower.endsWith("password") || lower.endsWith("token")
-                || lower.endsWith("secret");
+        return isSecretField(null, name);
+    }
+
+    /**
+     * True when the field holds a secret by its name; {@code parent} is the name of the object holding it (null at the
+     * top): inside {@code headers}, {@link #HEADER_SECRET_ENDINGS} count too.
+     */
+    public static boolean isSecretField(String parent, String name) {
+        String n = normalized(name);
+        if (SECRET_NAMES.contains(n) || SECRET_ENDINGS.stream().anyMatch(n::endsWith)) {
+            return true;
+        }
+        return parent != null && normalized(parent).equals("headers") && HEADER_SECRET_ENDINGS.stream().anyMatch(n::endsWith);
+    }
+
+    private static String normalized(String name) {
+        return name.toLowerCase(Locale.ROOT).replaceAll("[-_. ]", "");
     }
 
     public static boolean isSealed(String value) {
@@ -67,25 +102,38 @@ public final class SecretBox {
         if (plaintext == null || isSealed(plaintext)) {
             return plaintext;
         }
+        return PREFIX + encrypt(plaintext);
+    }
+
+    /** Seals a number or boolean as its JSON text, so {@link #openSecrets} gives the same value back. */
+    private String sealJson(JsonNode value) {
+        return JSON_PREFIX + encrypt(value.toString());
+    }
+
+    private String encrypt(String plaintext) {
         try {
             byte[] iv = new byte[IV_BYTES];
             random.nextBytes(iv);
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
             byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
-            return PREFIX + Base64.getEncoder().encodeToString(ByteBuffer.allocate(IV_BYTES + sealed.length).put(iv).put(sealed).array());
+            return Base64.getEncoder().encodeToString(ByteBuffer.allocate(IV_BYTES + sealed.length).put(iv).put(sealed).array());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("sealing failed", e);
         }
     }
 
-    /** Opens a sealed value; a value that is not sealed is returned as it is. */
+    /**
+     * Opens a sealed value; a value that is not sealed is returned as it is. A sealed number or boolean opens to its
+     * JSON text ({@code 1234}, {@code true}).
+     */
     public String open(String value) {
         if (!isSealed(value)) {
             return value;
         }
+        String sealed = value.startsWith(JSON_PREFIX) ? value.substring(JSON_PREFIX.length()) : value.substring(PREFIX.length());
         try {
-            byte[] all = Base64.getDecoder().decode(value.substring(PREFIX.length()));
+            byte[] all = Base64.getDecoder().decode(sealed);
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, all, 0, IV_BYTES));
             return new String(cipher.doFinal(all, IV_BYTES, all.length - IV_BYTES), StandardCharsets.UTF_8);
@@ -94,82 +142,106 @@ public final class SecretBox {
         }
     }
 
-    /** Seals, in place, every secret field of a configuration object, at any depth. */
+    /** Seals, in place, every secret value of a configuration object, at any depth. */
     public ObjectNode sealSecrets(ObjectNode config) {
-        walk(config, (node, field, value) -> node.put(field, seal(value)));
+        walk(config, null, false, (value, secret) -> {
+            if (secret && value.isTextual()) {
+                return TextNode.valueOf(seal(value.asText()));
+            }
+            return secret && (value.isNumber() || value.isBoolean()) ? TextNode.valueOf(sealJson(value)) : value;
+        });
         return config;
     }
 
-    /** Opens, in place, every sealed value of a configuration object, at any depth. */
+    /** Opens, in place, every sealed value of a configuration object, at any depth (numbers and booleans as such). */
     public ObjectNode openSecrets(ObjectNode config) {
-        walkAll(config, (node, field, value) -> {
-            if (isSealed(value)) {
-                node.put(field, open(value));
+        walk(config, null, false, (value, secret) -> {
+            if (!value.isTextual() || !isSealed(value.asText())) {
+                return value;
+            }
+            String opened = open(value.asText());
+            if (!value.asText().startsWith(JSON_PREFIX)) {
+                return TextNode.valueOf(opened);
+            }
+            try {
+                return JSON.readTree(opened);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("a sealed value is not the JSON it was sealed as", e);
             }
         });
         return config;
     }
 
-    /** A copy with every secret field replaced by {@link #MASK}, for API responses and logs. */
+    /** A copy with every secret value replaced by {@link #MASK}, for API responses and logs. */
     public static ObjectNode redacted(ObjectNode config) {
         ObjectNode copy = config.deepCopy();
-        walkAll(copy, (node, field, value) -> {
-            if (isSecretField(field) || isSealed(value)) {
-                node.put(field, MASK);
-            }
-        });
+        walk(copy, null, false, (value, secret) ->
+                secret || (value.isTextual() && isSealed(value.asText())) ? TextNode.valueOf(MASK) : value);
         return copy;
     }
 
-    /** A copy with every secret field removed, for events and Git files. */
+    /** A copy with every secret field removed (a secret object or list whole), for events and Git files. */
     public static ObjectNode withoutSecrets(ObjectNode config) {
         ObjectNode copy = config.deepCopy();
-        strip(copy);
+        strip(copy, null);
         return copy;
     }
 
-    private static void strip(JsonNode node) {
+    private static void strip(JsonNode node, String name) {
         if (node instanceof ObjectNode object) {
             Iterator<Map.Entry<String, JsonNode>> it = object.fields();
             while (it.hasNext()) {
                 Map.Entry<String, JsonNode> e = it.next();
-                if ((e.getValue().isTextual() && (isSecretField(e.getKey()) || isSealed(e.getValue().asText())))) {
+                JsonNode value = e.getValue();
+                if ((isSecretField(name, e.getKey()) && !value.isNull()) || (value.isTextual() && isSealed(value.asText()))) {
                     it.remove();
                 } else {
-                    strip(e.getValue());
+                    strip(value, e.getKey());
                 }
             }
-        } else if (node != null && node.isArray()) {
-            node.forEach(SecretBox::strip);
+        } else if (node instanceof ArrayNode array) {
+            for (int i = array.size() - 1; i >= 0; i--) {
+                JsonNode element = array.get(i);
+                if (element.isTextual() && isSealed(element.asText())) {
+                    array.remove(i);
+                } else {
+                    strip(element, name);
+                }
+            }
         }
     }
 
-    private interface TextVisitor {
-        void visit(ObjectNode node, String field, String value);
+    /** Maps a scalar value (never null), told whether it is a secret; answers the value to keep in its place. */
+    private interface ValueMapper {
+        JsonNode map(JsonNode value, boolean secret);
     }
 
-    private static void walk(JsonNode node, TextVisitor visitor) {
-        walkAll(node, (n, f, v) -> {
-            if (isSecretField(f)) {
-                visitor.visit(n, f, v);
-            }
-        });
-    }
-
-    private static void walkAll(JsonNode node, TextVisitor visitor) {
+    /**
+     * Visits every non-null scalar under {@code node} (named {@code name} in its parent), replacing it with what the
+     * mapper answers; a value is a secret when a field on its path has a secret name.
+     */
+    private static void walk(JsonNode node, String name, boolean secret, ValueMapper mapper) {
         if (node instanceof ObjectNode object) {
             var names = new java.util.ArrayList<String>();
             object.fieldNames().forEachRemaining(names::add);
-            for (String name : names) {
-                JsonNode child = object.get(name);
-                if (child instanceof TextNode text) {
-                    visitor.visit(object, name, text.asText());
+            for (String field : names) {
+                JsonNode child = object.get(field);
+                boolean childSecret = secret || isSecretField(name, field);
+                if (child.isValueNode() && !child.isNull()) {
+                    object.set(field, mapper.map(child, childSecret));
                 } else {
-                    walkAll(child, visitor);
+                    walk(child, field, childSecret, mapper);
                 }
             }
-        } else if (node != null && node.isArray()) {
-            node.forEach(child -> walkAll(child, visitor));
+        } else if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                JsonNode element = array.get(i);
+                if (element.isValueNode() && !element.isNull()) {
+                    array.set(i, mapper.map(element, secret));
+                } else {
+                    walk(element, name, secret, mapper);
+                }
+            }
         }
     }
 }

@@ -34,6 +34,17 @@ public class RunPublisher {
                 .setProducer(PRODUCER).setAt(now).setFullResync(fullResync).setTrigger(trigger).build());
     }
 
+    /**
+     * Announces that the gate released the run to the workers: {@code querying}, started now. Published before the
+     * run request, so every worker event of the run follows it; config-service then no longer counts the run as the
+     * sync's queued one, and a trigger arriving before the extractor reports queues a new follow-up.
+     */
+    public void released(String syncId, String runId, boolean fullResync, String trigger, Instant now) {
+        publisher.sendAndWait(Topics.RUN_EVENTS, syncId, RunEvent.newBuilder()
+                .setRunId(runId).setSyncId(syncId).setStatus(RunStatus.querying).setTerminal(false)
+                .setProducer(PRODUCER).setAt(now).setStartedAt(now).setFullResync(fullResync).setTrigger(trigger).build());
+    }
+
     /** Ends a run that stopped reporting (its worker was restarted or lost it): the one terminal event, {@code interrupted}. */
     public void interrupted(String syncId, String runId, String error, Instant now) {
         publisher.sendAndWait(Topics.RUN_EVENTS, syncId, RunEvent.newBuilder()

@@ -22,17 +22,24 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Keeps "one run per sync at a time": turns triggers into run requests when the sync is free, queues one
- * follow-up while it is busy, and releases it on the in-flight run's terminal event. Every decision is
- * published first and committed to the database after (a crash between the two replays the event, and
- * the recorded run ids make the replay a no-op once committed).
+ * follow-up while it is busy, and releases it on the in-flight run's terminal event. A trigger of a disabled
+ * sync (and a scheduled trigger of a paused one) is refused, ended {@code cancelled} naming the reason, when it
+ * arrives, when its queued run would be released, and when the sync becomes disabled or paused while its run
+ * waits in the queue. Every decision is published first and committed to the database after (a crash between
+ * the two replays the event, and the recorded run ids make the replay a no-op once committed).
  */
 @ApplicationScoped
 public class RunCoordinator {
 
     private static final Logger LOG = Logger.getLogger(RunCoordinator.class);
+    /** Trigger sources that are a schedule firing: a paused schedule refuses them. */
+    private static final Set<String> SCHEDULED = Set.of("schedule", "dbt_cloud", "fivetran");
+    /** Trigger sources config-service publishes after checking the sync in its database, with the spec it read. */
+    private static final Set<String> CHECKED_BY_CONFIG_SERVICE = Set.of("api", "sequence");
 
     private final SyncStateStore store;
     private final RunPublisher publisher;
@@ -60,6 +67,8 @@ public class RunCoordinator {
             router.route(trigger);
             return;
         }
+        // a spec filled in here is the config record's own: it cannot tell that record is stale
+        boolean ownSpec = trigger.getSpecJson() != null;
         if (trigger.getSpecJson() == null) {
             // schedule, sequence and external triggers may name only the sync: run its current spec
             SyncCatalog.Entry known = catalog.get(syncId);
@@ -79,6 +88,12 @@ public class RunCoordinator {
             MDC.put("runId", runId);
             SyncSlot slot = tx.slot();
             TriggerVerdict verdict = gate.onTrigger(slot, runId, id.decided());
+            Optional<Refusal> refusal = verdict == TriggerVerdict.DUPLICATE ? Optional.empty() : refusal(trigger, ownSpec);
+            if (refusal.isPresent()) {
+                refuse(tx, trigger, runId, refusal.get());
+                tx.commit();
+                return;
+            }
             if (trigger.getRunId() == null && (verdict == TriggerVerdict.RELEASE || verdict == TriggerVerdict.QUEUE)) {
                 // a run nobody recorded yet (schedule, dbt Cloud, Fivetran, sequence): announce it
                 publisher.queued(syncId, runId, trigger.getFullResync(), trigger.getSource(), now());
@@ -130,10 +145,18 @@ public class RunCoordinator {
                 }
                 case FREE_AND_RELEASE_QUEUED -> {
                     tx.clearInFlight();
-                    LOG.infof("Run ended %s; releasing queued run %s", event.getStatus(), slot.queuedRunId());
                     TriggerEvent queued = TriggerJson.read(slot.queuedTriggerJson());
+                    // a queued trigger keeps the spec of when it came: a disable since is newer than it
+                    Optional<Refusal> refusal = refusal(queued, true);
                     MDC.put("runId", slot.queuedRunId());
-                    release(tx, queued, slot.queuedRunId());
+                    if (refusal.isPresent()) {
+                        LOG.infof("Run ended %s; the queued run is not released", event.getStatus());
+                        tx.clearQueue();
+                        refuse(tx, queued, slot.queuedRunId(), refusal.get());
+                    } else {
+                        LOG.infof("Run ended %s; releasing queued run %s", event.getStatus(), slot.queuedRunId());
+                        release(tx, queued, slot.queuedRunId());
+                    }
                 }
                 case CLEAR_QUEUE -> {
                     tx.clearQueue();
@@ -147,6 +170,85 @@ public class RunCoordinator {
             MDC.remove("runId");
             MDC.remove("syncId");
         }
+    }
+
+    /**
+     * Ends, {@code cancelled}, the run queued for a sync that became disabled (or, for a scheduled run, paused), so
+     * it does not wait to be refused when the run in flight ends; nothing when the queued run may still run.
+     */
+    public void dropQueuedIfRefused(String syncId) {
+        Optional<SyncTransaction> locked = store.lockExisting(syncId);
+        if (locked.isEmpty()) {
+            return; // the scheduler never ran this sync: nothing queued
+        }
+        MDC.put("syncId", syncId);
+        try (SyncTransaction tx = locked.get()) {
+            SyncSlot slot = tx.slot();
+            if (!slot.hasQueued()) {
+                return;
+            }
+            TriggerEvent queued = TriggerJson.read(slot.queuedTriggerJson());
+            Optional<Refusal> refusal = refusal(queued, true);
+            if (refusal.isEmpty()) {
+                return;
+            }
+            MDC.put("runId", slot.queuedRunId());
+            tx.clearQueue();
+            refuse(tx, queued, slot.queuedRunId(), refusal.get());
+            tx.commit();
+        } finally {
+            MDC.remove("runId");
+            MDC.remove("syncId");
+        }
+    }
+
+    /** Why a trigger must not run, as its run's error, and the error code. */
+    private record Refusal(String error, String errorCode) {
+    }
+
+    /**
+     * Why the trigger must not run, from the sync as the config topic has it: the sync is disabled, or the trigger
+     * is a scheduled one and the schedule is paused. A trigger config-service published (api, sequence) was checked
+     * against its database with the spec it carries: when that spec is newer than the config record read here, the
+     * record is stale (the sync was enabled again a moment ago) and the trigger runs.
+     *
+     * @param ownSpec false when the trigger's spec was filled in from the config records (it proves nothing)
+     */
+    private Optional<Refusal> refusal(TriggerEvent trigger, boolean ownSpec) {
+        SyncCatalog.Entry sync = catalog.get(trigger.getSyncId());
+        if (sync == null) {
+            return Optional.empty();
+        }
+        if (sync.disabled() && !(ownSpec && newerThanRecord(trigger, sync))) {
+            return Optional.of(new Refusal("cancelled: sync " + trigger.getSyncId()
+                    + " is disabled; its runs are refused until it is enabled again", "SYNC_DISABLED"));
+        }
+        if (sync.paused() && SCHEDULED.contains(trigger.getSource())) {
+            return Optional.of(new Refusal("cancelled: the schedule of sync " + trigger.getSyncId()
+                    + " is paused; scheduled runs are refused until it is resumed (triggers through the API still run)",
+                    "SCHEDULE_PAUSED"));
+        }
+        return Optional.empty();
+    }
+
+    private static boolean newerThanRecord(TriggerEvent trigger, SyncCatalog.Entry sync) {
+        if (!CHECKED_BY_CONFIG_SERVICE.contains(trigger.getSource()) || trigger.getSpecJson() == null || sync.version() < 0) {
+            return false;
+        }
+        try {
+            return SyncSpec.fromJson(trigger.getSpecJson()).configVersion() > sync.version();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Ends the trigger's run {@code cancelled} before it ever ran, and records the decision. */
+    private void refuse(SyncTransaction tx, TriggerEvent trigger, String runId, Refusal refusal) {
+        Instant now = now();
+        publisher.endedBeforeStart(tx.slot().syncId(), runId, RunStatus.cancelled, refusal.error(), refusal.errorCode(),
+                trigger.getFullResync(), trigger.getSource(), now);
+        tx.recordDecision(runId, trigger.getTriggerId(), Outcome.REFUSED, now);
+        LOG.infof("Run refused (trigger %s, source %s): %s", trigger.getTriggerId(), trigger.getSource(), refusal.error());
     }
 
     /**
@@ -197,6 +299,7 @@ public class RunCoordinator {
             LOG.warnf("Run failed before it started: the trigger's sync spec cannot be read");
             return;
         }
+        publisher.released(syncId, runId, trigger.getFullResync(), trigger.getSource(), now);
         publisher.runRequest(RunRequest.newBuilder()
                 .setRunId(runId)
                 .setSyncId(syncId)

@@ -29,7 +29,8 @@ import java.util.function.Predicate;
  * fired slot gets a {@code schedule} trigger (trigger id {@code schedule:<syncId>:<slot millis>}) on the
  * triggers topic, so it passes the same one-run-per-sync gate as API triggers. All due slots of a tick are
  * claimed in one transaction, their triggers sent together and acked, then the claim commits. Also ends
- * stalled runs. Time comes from the injected {@link Clock}.
+ * stalled runs, and drops the queued run of a sync that became disabled or paused (see
+ * {@link RunCoordinator#dropQueuedIfRefused(String)}). Time comes from the injected {@link Clock}.
  */
 @ApplicationScoped
 public class ScheduleTicker {
@@ -86,6 +87,7 @@ public class ScheduleTicker {
     private void loop() {
         while (running) {
             Duration wait = settings.tick();
+            dropQueuedRunsOfHeldSyncs();
             try {
                 Instant now = clock.instant();
                 wait = tick(now);
@@ -101,6 +103,18 @@ public class ScheduleTicker {
                 Thread.sleep(Math.max(5, wait.toMillis()));
             } catch (InterruptedException e) {
                 return;
+            }
+        }
+    }
+
+    /** Looks at the queued run of each sync that became disabled or paused; one that fails is looked at again later. */
+    private void dropQueuedRunsOfHeldSyncs() {
+        for (String syncId : catalog.takeHeld()) {
+            try {
+                coordinator.dropQueuedIfRefused(syncId);
+            } catch (RuntimeException e) {
+                catalog.hold(syncId);
+                LOG.warnf("Queued run of sync %s not looked at, retrying: %s", syncId, e.toString());
             }
         }
     }

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -29,9 +30,10 @@ public final class SyncCatalog {
      * One sync as the scheduler sees it.
      *
      * @param fingerprint the schedule JSON with the paused/disabled flags: when it changes, the schedule starts afresh
+     * @param version     the sync's {@code updatedAt} in epoch millis, or -1 when its record has none
      */
     public record Entry(String syncId, Schedule schedule, boolean paused, boolean disabled, String fingerprint,
-                        String specJson) {
+                        String specJson, long version) {
 
         /** Prefix of the entries of sync sequences: their id is {@code sequence:<id>}, their config key too. */
         public static final String SEQUENCE = "sequence:";
@@ -54,6 +56,8 @@ public final class SyncCatalog {
 
     private final Map<String, Entry> syncs = new ConcurrentHashMap<>();
     private final Map<String, String> specs = new ConcurrentHashMap<>();
+    // syncs that became disabled or paused: their queued run, if any, may have to be dropped
+    private final Set<String> held = ConcurrentHashMap.newKeySet();
 
     /** Applies one record of the config topic; {@code json} null is a tombstone. */
     public void apply(String kind, String id, String json) {
@@ -62,7 +66,12 @@ public final class SyncCatalog {
                 if (json == null) {
                     syncs.remove(id);
                 } else {
-                    syncs.put(id, fromSyncJson(id, json, specs.get(id)));
+                    Entry entry = fromSyncJson(id, json, specs.get(id));
+                    Entry before = syncs.put(id, entry);
+                    if ((entry.disabled() && (before == null || !before.disabled()))
+                            || (entry.paused() && (before == null || !before.paused()))) {
+                        held.add(id);
+                    }
                 }
             }
             case "sync-spec" -> {
@@ -72,7 +81,7 @@ public final class SyncCatalog {
                     specs.put(id, json);
                 }
                 syncs.computeIfPresent(id, (k, e) -> new Entry(e.syncId(), e.schedule(), e.paused(), e.disabled(),
-                        e.fingerprint(), json));
+                        e.fingerprint(), json, e.version()));
             }
             case "sequence" -> {
                 // a sequence is scheduled like a sync; its runs (the steps) are config-service's
@@ -91,6 +100,25 @@ public final class SyncCatalog {
 
     public Entry get(String syncId) {
         return syncs.get(syncId);
+    }
+
+    /**
+     * Takes the ids of the syncs that became disabled or paused since the last call (every such sync on the first
+     * read of the topic), so their queued runs can be looked at; {@link #hold(String)} puts one back.
+     */
+    public Set<String> takeHeld() {
+        Set<String> taken = new java.util.HashSet<>();
+        for (String id : held) {
+            if (held.remove(id)) {
+                taken.add(id);
+            }
+        }
+        return taken;
+    }
+
+    /** Marks the sync to be looked at again by the next {@link #takeHeld()}. */
+    public void hold(String syncId) {
+        held.add(syncId);
     }
 
     public Collection<Entry> all() {
@@ -115,7 +143,7 @@ public final class SyncCatalog {
             sync = JSON.readTree(json);
         } catch (IOException e) {
             LOG.warnf("Sync %s: its config record is not JSON; it stays unscheduled", id);
-            return new Entry(id, null, false, false, "unreadable", specJson);
+            return new Entry(id, null, false, false, "unreadable", specJson, -1);
         }
         JsonNode scheduleJson = sync.get("schedule");
         boolean paused = sync.path("schedulePaused").asBoolean(false);
@@ -128,6 +156,17 @@ public final class SyncCatalog {
             schedule = null;
         }
         String fingerprint = String.valueOf(scheduleJson) + "|paused=" + paused + "|disabled=" + disabled;
-        return new Entry(id, schedule, paused, disabled, fingerprint, specJson);
+        return new Entry(id, schedule, paused, disabled, fingerprint, specJson, version(sync.path("updatedAt").asText(null)));
+    }
+
+    private static long version(String updatedAt) {
+        if (updatedAt == null) {
+            return -1;
+        }
+        try {
+            return java.time.Instant.parse(updatedAt).toEpochMilli();
+        } catch (java.time.DateTimeException e) {
+            return -1;
+        }
     }
 }

@@ -197,7 +197,9 @@ public class SyncStateStore {
         /** It was ended {@code cancelled} because another run was already queued. */
         SUPERSEDED,
         /** It was ended {@code failed} before it started (its trigger could not run). */
-        FAILED
+        FAILED,
+        /** It was ended {@code cancelled} before it started: its sync is disabled (or, for a scheduled run, paused). */
+        REFUSED
     }
 
     /** One sync's state under its row lock; every change is kept only on {@link #commit()}. */

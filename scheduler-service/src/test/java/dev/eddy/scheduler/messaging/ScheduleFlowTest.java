@@ -155,6 +155,55 @@ class ScheduleFlowTest {
     }
 
     @Test
+    void aTriggerPublishedStraightToTheTopicForADisabledSyncEndsCancelledNamingTheReason() {
+        String sync = newSync(null, false, true);
+        awaitKnown(sync);
+        publishExternal(TriggerEvent.newBuilder().setTriggerId(UUID.randomUUID().toString()).setSource("external")
+                .setSyncId(sync).setRequestedAt(Instant.now()).build(), sync);
+
+        RunEvent cancelled = await().atMost(Duration.ofSeconds(15)).until(() -> runEvents.matching(e ->
+                e.getSyncId().equals(sync) && e.getTerminal()), l -> !l.isEmpty()).get(0);
+        assertEquals(RunStatus.cancelled, cancelled.getStatus());
+        assertEquals("SYNC_DISABLED", cancelled.getErrorCode());
+        assertTrue(cancelled.getError().contains("is disabled"), cancelled.getError());
+        assertEquals(0, requestsFor(sync).size());
+    }
+
+    @Test
+    void disablingASyncCancelsTheRunQueuedBehindItsRunInFlight() {
+        String sync = newSync(null, false, false);
+        awaitKnown(sync);
+        publishApiTrigger(sync, "9101");
+        await().atMost(Duration.ofSeconds(15)).until(() -> requestsFor(sync), l -> l.size() == 1);
+        publishApiTrigger(sync, "9102");
+        awaitQueued(sync, "9102");
+
+        publishSync(sync, "null", false, true);
+        // cancelled while 9101 still runs, not only when it ends
+        RunEvent cancelled = await().atMost(Duration.ofSeconds(15)).until(() -> runEvents.matching(e ->
+                e.getRunId().equals("9102") && e.getSyncId().equals(sync) && e.getTerminal()), l -> !l.isEmpty()).get(0);
+        assertEquals(RunStatus.cancelled, cancelled.getStatus());
+        assertTrue(cancelled.getError().contains("is disabled"), cancelled.getError());
+        awaitQueued(sync, null);
+
+        publishRunEvent(sync, "9101", RunStatus.success);
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> requestsFor(sync).size() == 1);
+    }
+
+    @Test
+    void eachReleasedRunIsAnnouncedAsStartedByTheScheduler() {
+        String sync = newSync(null, false, false);
+        awaitKnown(sync);
+        publishApiTrigger(sync, "9201");
+        RunEvent released = await().atMost(Duration.ofSeconds(15)).until(() -> runEvents.matching(e ->
+                e.getRunId().equals("9201") && e.getSyncId().equals(sync)), l -> !l.isEmpty()).get(0);
+        assertEquals(RunStatus.querying, released.getStatus());
+        assertEquals("scheduler-service", released.getProducer());
+        assertTrue(!released.getTerminal() && released.getStartedAt() != null, released.toString());
+        await().atMost(Duration.ofSeconds(15)).until(() -> requestsFor(sync), l -> l.size() == 1);
+    }
+
+    @Test
     void successfulDbtCloudJobRunsItsSyncsAndAFailedOneSkipsThem() {
         String job = "job-" + UUID.randomUUID();
         String sync = newSync("{\"type\":\"dbt\",\"schedule\":{\"account\":{\"id\":\"70403\"},\"job\":{\"id\":\"" + job + "\"}}}",
@@ -256,9 +305,13 @@ class ScheduleFlowTest {
     private static String newSync(String scheduleJson, boolean paused, boolean disabled) {
         String id = "sync-" + UUID.randomUUID();
         publisher.sendAndWait(Topics.CONFIG, "sync-spec:" + id, change("sync-spec", id, spec(id)));
+        publishSync(id, scheduleJson, paused, disabled);
+        return id;
+    }
+
+    private static void publishSync(String id, String scheduleJson, boolean paused, boolean disabled) {
         publisher.sendAndWait(Topics.CONFIG, "sync:" + id, change("sync", id, "{\"id\":\"" + id + "\",\"schedule\":"
                 + scheduleJson + ",\"schedulePaused\":" + paused + ",\"disabled\":" + disabled + "}"));
-        return id;
     }
 
     private static ConfigChange change(String kind, String id, String json) {
@@ -299,7 +352,7 @@ class ScheduleFlowTest {
                  PreparedStatement ps = c.prepareStatement("SELECT queued_run_id FROM scheduler.sync_state WHERE sync_id = ?")) {
                 ps.setString(1, syncId);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() && runId.equals(rs.getString(1));
+                    return rs.next() && java.util.Objects.equals(runId, rs.getString(1));
                 }
             }
         });

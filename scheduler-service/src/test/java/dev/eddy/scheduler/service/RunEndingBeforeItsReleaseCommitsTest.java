@@ -71,6 +71,11 @@ class RunEndingBeforeItsReleaseCommitsTest {
         }
 
         @Override
+        public void released(String syncId, String runId, boolean fullResync, String trigger, Instant now) {
+            // the release announcement is not what this test is about
+        }
+
+        @Override
         public void endedBeforeStart(String syncId, String runId, RunStatus status, String error, String errorCode,
                                      boolean fullResync, String trigger, Instant now) {
             throw new AssertionError("no run should end before it starts here: " + status + " " + error);
