@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,13 +40,14 @@ class TopicInitializerTest {
 
             // as if a consumer had auto-created it before config-service first started
             setCleanupPolicy(admin, Topics.CONFIG, "delete");
-            assertEquals("delete", cleanupPolicy(admin, Topics.CONFIG));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals("delete", cleanupPolicy(admin, Topics.CONFIG)));
             TopicSetup.Outcome outcome = topics.ensureTopics(); // what the start runs
             assertEquals(List.of(Topics.CONFIG), outcome.altered());
             assertEquals(List.of(), outcome.created());
-            assertEquals("compact", cleanupPolicy(admin, Topics.CONFIG));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals("compact", cleanupPolicy(admin, Topics.CONFIG)));
             // a second start changes nothing
-            assertEquals(new TopicSetup.Outcome(List.of(), List.of()), topics.ensureTopics());
+            assertEquals(new TopicSetup.Outcome(List.of(), List.of()), topics.ensureTopics(),
+                    "the broker already reported the applied setting, so nothing is altered again");
         }
     }
 
@@ -65,9 +67,12 @@ class TopicInitializerTest {
 
             assertEquals(List.of(missingCompacted, missingPlain), outcome.created());
             assertEquals(List.of(existingWrong), outcome.altered());
-            assertEquals("compact", cleanupPolicy(admin, missingCompacted));
-            assertEquals("delete", cleanupPolicy(admin, missingPlain));
-            assertEquals("compact", cleanupPolicy(admin, existingWrong));
+            // the broker applies created topics and altered settings through its metadata log: read them once applied
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertEquals("compact", cleanupPolicy(admin, missingCompacted));
+                assertEquals("delete", cleanupPolicy(admin, missingPlain));
+                assertEquals("compact", cleanupPolicy(admin, existingWrong));
+            });
             assertEquals(2, admin.describeTopics(List.of(existingWrong)).allTopicNames().get().get(existingWrong)
                     .partitions().size(), "an existing topic keeps its partitions");
         }
