@@ -123,13 +123,24 @@ public final class Views {
                 iso(d.lastRunAt()), referenced, d.model() == null ? null : d.model().primaryKey());
     }
 
+    /** The dbt Cloud credential every dbt schedule names when none is given (see {@link #schedule}). */
+    static final String DBT_CREDENTIAL_ID = "eddy-dbt-cloud-webhook";
+
     /**
      * The schedule as clients read it. A manual sync has no schedule, but Hightouch's clients parse
      * {@code schedule.schedule} as one of the spec's four shapes (prefect-hightouch raises on null, and on an empty
      * object, which its last candidate, DBTSchedule, cannot read): a manual sync answers an empty visual
-     * recurrence, {@code {"expressions": []}}, which fires never and fits the spec's VisualCronSchedule.
+     * recurrence, {@code {"expressions": []}}, which fires never and fits the spec's VisualCronSchedule. A dbt
+     * schedule always shows a {@code dbtCredentialId}, which the spec's DBTSchedule requires: the one given, else
+     * {@code "eddy-dbt-cloud-webhook"} (Eddy has one dbt Cloud credential, the webhook secret of the suite).
      */
     static ObjectNode schedule(ObjectNode stored) {
+        if (stored != null && stored.path("type").asText("").toLowerCase(java.util.Locale.ROOT).startsWith("dbt")
+                && stored.path("schedule").isObject() && !stored.path("schedule").hasNonNull("dbtCredentialId")) {
+            ObjectNode dbt = stored.deepCopy();
+            ((ObjectNode) dbt.get("schedule")).put("dbtCredentialId", DBT_CREDENTIAL_ID);
+            return dbt;
+        }
         if (stored == null || !"manual".equalsIgnoreCase(stored.path("type").asText("manual"))) {
             return stored;
         }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -109,6 +110,16 @@ class ReferenceSpecConformanceTest {
         String ran = sync(modelId, destinationId);
 
         assertValid("Sync", false, "/api/v1/syncs/" + pending);
+        for (Map<String, Object> schedule : List.of(
+                Map.<String, Object>of("type", "dbt", "schedule", Map.of("account", Map.of("id", "70403"), "job", Map.of("id", "12"))),
+                Map.<String, Object>of("type", "interval", "schedule", Map.of("interval", Map.of("quantity", 2, "unit", "hour"))),
+                Map.<String, Object>of("type", "cron", "schedule", Map.of("expression", "0 6 * * *")))) {
+            String scheduled = api().body(Map.of("slug", unique("scheduled"), "modelId", modelId, "destinationId", destinationId,
+                            "schedule", schedule, "configuration", Map.of("mode", "upsert",
+                                    "mappings", List.of(Map.of("from", "email", "to", "email", "type", "standard")))))
+                    .post("/api/v1/syncs").then().statusCode(201).extract().path("id");
+            assertValid("Sync", false, "/api/v1/syncs/" + scheduled);
+        }
         String trigger = api().post("/api/v1/syncs/" + ran + "/trigger").then().statusCode(200).extract().asString();
         assertValidBody("TriggerRunOutput", false, "trigger", trigger);
         String runId = JSON.readTree(trigger).get("id").asText();
