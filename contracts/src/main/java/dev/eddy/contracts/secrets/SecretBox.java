@@ -100,6 +100,39 @@ public final class SecretBox {
         return config;
     }
 
+    /**
+     * Seals, in place, every secret field of a configuration object, at any depth: those named like secrets and
+     * those at a path {@code alsoSecret} accepts (keys from the root, e.g. {@code ["headers", "X-Api-Key"]}).
+     */
+    public ObjectNode sealSecrets(ObjectNode config, java.util.function.Predicate<java.util.List<String>> alsoSecret) {
+        sealAt(config, new java.util.ArrayList<>(), alsoSecret);
+        return config;
+    }
+
+    private void sealAt(JsonNode node, java.util.List<String> path,
+                        java.util.function.Predicate<java.util.List<String>> alsoSecret) {
+        if (!(node instanceof ObjectNode object)) {
+            return;
+        }
+        var names = new java.util.ArrayList<String>();
+        object.fieldNames().forEachRemaining(names::add);
+        for (String name : names) {
+            JsonNode child = object.get(name);
+            path.add(name);
+            if (child instanceof TextNode text) {
+                if (isSecretField(name) || alsoSecret.test(java.util.List.copyOf(path))) {
+                    object.put(name, seal(text.asText()));
+                }
+            } else if (child != null && child.isArray()) {
+                // arrays hold no configured secrets of their own; their objects are walked by name only
+                walk(child, (n, f, v) -> n.put(f, seal(v)));
+            } else {
+                sealAt(child, path, alsoSecret);
+            }
+            path.remove(path.size() - 1);
+        }
+    }
+
     /** Opens, in place, every sealed value of a configuration object, at any depth. */
     public ObjectNode openSecrets(ObjectNode config) {
         walkAll(config, (node, field, value) -> {

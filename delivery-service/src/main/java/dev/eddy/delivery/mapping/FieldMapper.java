@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.eddy.contracts.spec.SyncSpec;
+import dev.eddy.contracts.template.InvalidTemplateException;
+import dev.eddy.contracts.template.Liquid;
 import dev.eddy.delivery.spi.DeliveryRow;
 
 import java.util.ArrayList;
@@ -96,11 +98,16 @@ public final class FieldMapper {
                     if (m.template() == null) {
                         throw new InvalidMappingException("the template mapping to '" + m.to() + "' has no 'template'");
                     }
-                    Liquid.Compiled template = Liquid.parse(m.template());
+                    Liquid.Compiled template;
+                    try {
+                        template = Liquid.parse(m.template());
+                    } catch (InvalidTemplateException e) {
+                        throw new InvalidMappingException(e.getMessage());
+                    }
                     yield data -> {
                         try {
                             return template.render(Map.of("row", data));
-                        } catch (InvalidMappingException e) {
+                        } catch (InvalidTemplateException e) {
                             throw new RowDataException(e.getMessage(), e);
                         }
                     };
