@@ -66,7 +66,11 @@ public class DeadLetters {
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
                 ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.CLIENT_ID_CONFIG, "eddy-delivery-dead-letters"));
+                ProducerConfig.CLIENT_ID_CONFIG, "eddy-delivery-dead-letters",
+                // a letter is acknowledged or failed within the time send() waits for it
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(ACK_TIMEOUT_SECONDS),
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000));
         settings.putAll(producerSettings);
         this.producer = new KafkaProducer<>(settings);
         this.topic = topic;
@@ -97,15 +101,14 @@ public class DeadLetters {
                 sent.add(CompletableFuture.failedFuture(e));
             }
         }
-        if (sent.isEmpty()) {
-            return;
-        }
-        producer.flush();
+        // each letter's own acknowledgement, not producer.flush(): flush waits for every record of the producer and
+        // without a bound (it hung here on a batch the broker refused as too large and the producer split)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ACK_TIMEOUT_SECONDS);
         int failed = 0;
         Throwable first = null;
         for (Future<RecordMetadata> letter : sent) {
             try {
-                letter.get(ACK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                letter.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new UnpublishedDeadLetterException("interrupted while dead letters were sent", e);
