@@ -80,8 +80,9 @@ public final class DeliveryBenchmark {
         int warmupRows = intArg(args, "--warmup-rows", 50_000);
         Path repo = Path.of(System.getProperty("eddy.repo", "."));
         Path home = Files.createTempDirectory("eddy-bench-delivery");
-        System.out.printf("Delivery benchmark: %,d changed rows in batches of %,d (after %,d warm-up rows); postgres %,d rows%n",
-                rows, batch, warmupRows, pgRows);
+        System.out.printf("Delivery benchmark: %,d changed rows in batches of %,d (after %,d warm-up rows); postgres %,d rows"
+                        + " (load average %.1f)%n", rows, batch, warmupRows, pgRows,
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 
         try (DeliverySink sink = new DeliverySink();
              EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(home.resolve("kafka"), freePort()).start();
@@ -131,6 +132,8 @@ public final class DeliveryBenchmark {
                 }
                 System.out.printf("eddy delivery (pg)   : %,12.0f rows/s  (%,d rows accepted, %,d rows in the table)%n",
                         pg.rowsPerSecond, pg.accepted, stored);
+                System.out.printf("load average at the end: %.1f%n",
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             } finally {
                 delivery.destroy();
                 delivery.waitFor();
@@ -263,7 +266,13 @@ public final class DeliveryBenchmark {
             throw new IllegalStateException(jar + " is missing: package the services first (./eddy local builds them)");
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
+                "-Xmx1g"));
+        // e.g. EDDY_BENCH_DELIVERY_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/delivery.jfr,settings=profile"
+        String extra = System.getenv("EDDY_BENCH_DELIVERY_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
                 "-Dkafka.bootstrap.servers=" + bootstrap, "-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("delivery-service.log").toFile()))
