@@ -58,9 +58,14 @@ public final class PostgresConnector implements DestinationConnector {
 
     public static final String TYPE = PostgresDescriptor.TYPE;
     private static final String ORDINAL = "_eddy_row";
+    /** The primary keys of removed or cleared rows, as one JSON array parameter. */
+    private static final String KEYS = "jsonb_to_recordset(?::jsonb) AS x(k text)";
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
 
     private Connection connection;
+    private IdleConnections.Key connectionKey;
+    /** Set when the database became unreachable: the connection is closed rather than kept for the next batch. */
+    private boolean broken;
     private String table;
     private Map<String, String> columnTypes = Map.of();
     private String keyColumn;
@@ -102,7 +107,11 @@ public final class PostgresConnector implements DestinationConnector {
         String schema = config.get("schema") instanceof String s && !s.isBlank() ? s : "public";
         String tableName = (String) config.get("table");
         try {
-            connection = DriverManager.getConnection(url, props);
+            connectionKey = IdleConnections.Key.of(url, props);
+            connection = IdleConnections.SHARED.take(connectionKey);
+            if (connection == null) {
+                connection = DriverManager.getConnection(url, props);
+            }
             try (PreparedStatement columns = connection.prepareStatement(
                     "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
                             + "WHERE a.attrelid = to_regclass(quote_ident(?) || '.' || quote_ident(?)) AND a.attnum > 0 "
@@ -122,6 +131,7 @@ public final class PostgresConnector implements DestinationConnector {
                 columnTypes = types;
             }
         } catch (SQLException e) {
+            broken = true;
             close();
             // an unreachable database at open is a failed run, with the driver's reason
             throw new DestinationConfigurationException(List.of(new ConfigProblem("connection", "cannot connect: " + e.getMessage())));
@@ -272,8 +282,6 @@ public final class PostgresConnector implements DestinationConnector {
         byKey(rows, positions, outcomes, "DELETE FROM " + table + " t USING " + KEYS + " WHERE " + keyMatch());
     }
 
-    private static final String KEYS = "jsonb_to_recordset(?::jsonb) AS x(k text)";
-
     private String keyMatch() {
         return "t." + ident(removalColumn) + " = x.k::" + columnTypes.get(removalColumn);
     }
@@ -298,6 +306,7 @@ public final class PostgresConnector implements DestinationConnector {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String reason = "PostgreSQL " + state + ": " + firstLine(e.getMessage());
         if (state.startsWith("08")) {
+            broken = true;
             throw RetriableDeliveryException.unreachable("cannot reach PostgreSQL: " + firstLine(e.getMessage()), e);
         }
         if (state.startsWith("40") || state.startsWith("53") || state.startsWith("55") || state.equals("57P01")
@@ -335,10 +344,11 @@ public final class PostgresConnector implements DestinationConnector {
     @Override
     public void close() {
         if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // closing is best effort; the server drops the session anyway
+            if (broken) {
+                IdleConnections.closeQuietly(connection);
+            } else {
+                // kept for the sync's next batch (IdleConnections checks it before it is used again)
+                IdleConnections.SHARED.give(connectionKey, connection);
             }
             connection = null;
         }

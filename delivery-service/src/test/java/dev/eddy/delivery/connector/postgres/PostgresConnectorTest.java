@@ -191,6 +191,40 @@ class PostgresConnectorTest {
     }
 
     @Test
+    void theNextBatchReusesTheConnectionAndADeadOneIsReplaced() throws Exception {
+        open(SyncMode.UPSERT, "do_nothing");
+        connector.write(List.of(row(Operation.ADDED, 1, "a@x.io", "pro")));
+        connector.close();
+        List<Integer> idle = eddyBackends();
+        assertTrue(!idle.isEmpty(), "the connection is kept for the next batch");
+
+        for (int batch = 2; batch <= 6; batch++) {
+            open(SyncMode.UPSERT, "do_nothing");
+            connector.write(List.of(row(Operation.ADDED, batch, "b" + batch + "@x.io", "pro")));
+            connector.close();
+        }
+        assertEquals(idle, eddyBackends(), "five more batches, not one more connection");
+
+        // the database ends the kept sessions (a restart, an idle timeout): the next batch connects again
+        sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'eddy-delivery'");
+        open(SyncMode.UPSERT, "do_nothing");
+        assertEquals(List.of(WriteOutcome.accepted()), connector.write(List.of(row(Operation.ADDED, 7, "c@x.io", "pro"))));
+        assertEquals(7, table().size());
+    }
+
+    /** The backends delivery's connections hold, sorted. */
+    private List<Integer> eddyBackends() throws Exception {
+        List<Integer> pids = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pid FROM pg_stat_activity WHERE application_name = 'eddy-delivery' ORDER BY pid")) {
+            while (rs.next()) {
+                pids.add(rs.getInt(1));
+            }
+        }
+        return pids;
+    }
+
+    @Test
     void aConstraintViolationRejectsTheWriteSoTheRuntimeCanSplitIt() throws Exception {
         open(SyncMode.UPSERT, "do_nothing");
 
