@@ -39,8 +39,10 @@ final class DeliverySink implements AutoCloseable {
                     read += n;
                 }
             }
-            bytes.addAndGet(read);
-            requests.incrementAndGet();
+            if (!exchange.getRequestURI().getPath().startsWith("/warmup")) {
+                bytes.addAndGet(read);
+                requests.incrementAndGet();
+            }
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, ok.length);
             exchange.getResponseBody().write(ok);
@@ -51,6 +53,11 @@ final class DeliverySink implements AutoCloseable {
 
     String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+    }
+
+    /** Where warm-up requests go: answered alike, not counted. */
+    String warmupUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/warmup";
     }
 
     void reset() {
