@@ -1,6 +1,5 @@
 package dev.eddy.contracts.destination;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
@@ -161,9 +160,5 @@ class DeliveryOptionsTest {
         String byId = "{\"deleteBehavior\": \"clear_fields\", \"externalIdMapping\": {\"from\": \"id\", \"to\": \"customer_id\"}}";
         assertEquals(Optional.of("customer_id"), PostgresDescriptor.removalColumn(table, parse(byId).options().externalId(), "id"));
         assertEquals(List.of(), parse(byId).options().problemsFor(PostgresDescriptor.INSTANCE, table, "id"));
-    }
-
-    static JsonNode json(String text) throws Exception {
-        return JSON.readTree(text);
     }
 }

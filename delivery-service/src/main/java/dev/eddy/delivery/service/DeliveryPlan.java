@@ -1,5 +1,6 @@
 package dev.eddy.delivery.service;
 
+import dev.eddy.contracts.destination.SyncType;
 import dev.eddy.contracts.spec.SyncSpec;
 import dev.eddy.delivery.mapping.FieldMapper;
 import dev.eddy.delivery.mapping.RowDataException;
@@ -8,7 +9,6 @@ import dev.eddy.delivery.spi.ConnectorContext;
 import dev.eddy.delivery.spi.DeliveryRow;
 import dev.eddy.delivery.spi.DeliverySettings;
 import dev.eddy.delivery.spi.DestinationConnector;
-import dev.eddy.contracts.destination.SyncType;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

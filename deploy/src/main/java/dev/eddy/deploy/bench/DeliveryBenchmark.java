@@ -11,7 +11,6 @@ import dev.eddy.contracts.avro.ChangeOp;
 import dev.eddy.contracts.avro.Counts;
 import dev.eddy.contracts.avro.DeliveryResult;
 import dev.eddy.contracts.avro.OutcomeStatus;
-import dev.eddy.contracts.avro.RowOutcome;
 import dev.eddy.contracts.kafka.EventPublisher;
 import dev.eddy.contracts.kafka.KafkaSettings;
 import dev.eddy.contracts.spec.SyncSpec;

@@ -7,13 +7,13 @@ import dev.eddy.contracts.destination.ConfigProblem;
 import dev.eddy.contracts.destination.DeliveryOptions;
 import dev.eddy.contracts.destination.DestinationDescriptor;
 import dev.eddy.contracts.destination.PostgresDescriptor;
+import dev.eddy.contracts.destination.SyncMode;
 import dev.eddy.delivery.spi.ConnectorContext;
 import dev.eddy.delivery.spi.DeliveryRow;
 import dev.eddy.delivery.spi.DeliverySettings;
 import dev.eddy.delivery.spi.DestinationConfigurationException;
 import dev.eddy.delivery.spi.DestinationConnector;
 import dev.eddy.delivery.spi.RetriableDeliveryException;
-import dev.eddy.contracts.destination.SyncMode;
 import dev.eddy.delivery.spi.WriteOutcome;
 
 import java.sql.Connection;

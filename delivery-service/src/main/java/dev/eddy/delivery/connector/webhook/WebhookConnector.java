@@ -9,11 +9,11 @@ import dev.eddy.contracts.destination.WebhookDescriptor;
 import dev.eddy.delivery.connector.HttpErrors;
 import dev.eddy.delivery.connector.HttpTransport;
 import dev.eddy.delivery.connector.Signatures;
-import dev.eddy.delivery.spi.RequestThrottle;
 import dev.eddy.delivery.spi.ConnectorContext;
 import dev.eddy.delivery.spi.DeliveryRow;
 import dev.eddy.delivery.spi.DestinationConfigurationException;
 import dev.eddy.delivery.spi.DestinationConnector;
+import dev.eddy.delivery.spi.RequestThrottle;
 import dev.eddy.delivery.spi.RetriableDeliveryException;
 import dev.eddy.delivery.spi.WriteOutcome;
 

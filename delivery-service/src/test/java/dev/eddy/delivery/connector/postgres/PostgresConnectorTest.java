@@ -1,5 +1,7 @@
 package dev.eddy.delivery.connector.postgres;
 
+import dev.eddy.contracts.destination.SyncMode;
+import dev.eddy.contracts.destination.SyncType;
 import dev.eddy.contracts.secrets.SecretBox;
 import dev.eddy.delivery.spi.ConnectorContext;
 import dev.eddy.delivery.spi.DeliveryRow;
@@ -7,8 +9,6 @@ import dev.eddy.delivery.spi.DeliveryRow.Operation;
 import dev.eddy.delivery.spi.DeliverySettings;
 import dev.eddy.delivery.spi.DestinationConfigurationException;
 import dev.eddy.delivery.spi.RequestThrottle;
-import dev.eddy.contracts.destination.SyncMode;
-import dev.eddy.contracts.destination.SyncType;
 import dev.eddy.delivery.spi.WriteOutcome;
 import dev.eddy.testsupport.SharedInfrastructure;
 import org.junit.jupiter.api.AfterEach;
