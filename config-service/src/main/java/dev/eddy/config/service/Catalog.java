@@ -1,6 +1,8 @@
 package dev.eddy.config.service;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eddy.config.domain.Destination;
@@ -8,7 +10,6 @@ import dev.eddy.config.domain.Model;
 import dev.eddy.config.domain.Source;
 import dev.eddy.config.domain.Sync;
 import dev.eddy.config.service.ConfigChanged.Change;
-import dev.eddy.contracts.schedule.ScheduleValidator;
 import dev.eddy.config.store.CatalogStore;
 import dev.eddy.config.store.CatalogStore.Filter;
 import dev.eddy.config.store.Database;
@@ -19,16 +20,22 @@ import dev.eddy.config.warehouse.WarehouseProbe;
 import dev.eddy.config.warehouse.WarehouseProbe.Preview;
 import dev.eddy.config.warehouse.WarehouseProbe.TestResult;
 import dev.eddy.config.warehouse.WarehouseProbe.WarehouseException;
+import dev.eddy.contracts.destination.ConfigProblem;
+import dev.eddy.contracts.destination.DeliveryOptions;
+import dev.eddy.contracts.destination.DestinationDescriptor;
+import dev.eddy.contracts.destination.DestinationDescriptors;
+import dev.eddy.contracts.schedule.ScheduleValidator;
 import dev.eddy.contracts.secrets.SecretBox;
 import dev.eddy.contracts.source.DuckDbSourcePath;
 import dev.eddy.contracts.source.MySqlConnection;
 import dev.eddy.contracts.source.SyncLogSources;
 import dev.eddy.contracts.spec.SyncSpec;
+import dev.eddy.contracts.template.InvalidTemplateException;
+import dev.eddy.contracts.template.Liquid;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import org.jboss.logging.Logger;
 
-import java.net.URI;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -55,13 +62,15 @@ import java.util.regex.Pattern;
 public class Catalog {
 
     private static final Logger LOG = Logger.getLogger(Catalog.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
 
     // sorted, so the 422 lists the supported types in a stable order
     static final Set<String> SOURCE_TYPES = Collections.unmodifiableSortedSet(new TreeSet<>(Set.of("postgres", "duckdb", "mysql")));
-    static final Set<String> DESTINATION_TYPES = Set.of("webhook");
     static final Set<String> QUERY_TYPES = Set.of(Model.RAW_SQL, Model.TABLE, Model.DBT_MODEL);
+    /** The modes the API offers, as Hightouch does; delivery also reads {@code mirror} (as upsert) from older specs. */
     static final Set<String> MODES = Set.of("upsert", "insert", "update");
-    static final Set<String> DELETE_BEHAVIORS = Set.of("do_nothing", "clear_fields", "delete");
     static final Set<String> MAPPING_TYPES = Set.of("standard", "static", "variable", "template");
     static final List<String> SYNC_LOG_TABLES = List.of("changelog", "snapshot", "runs");
     private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*){0,2}");
@@ -207,30 +216,31 @@ public class Catalog {
     private record DestinationInput(String name, String slug, String type, ObjectNode sealed) {
     }
 
+    /**
+     * The destination's type and configuration are checked by the rules delivery's connector for the type applies
+     * ({@link DestinationDescriptor}, shared in contracts), so a destination the API accepts is one delivery can open.
+     * Secret fields are sealed: those named like secrets and those the type declares (credential headers, Kafka
+     * credential properties).
+     */
     private DestinationInput validateDestination(JsonNode body, FieldProblems p) {
         String name = p.requireText(body, "name", "name");
         String slug = p.requireText(body, "slug", "slug");
         String type = p.requireText(body, "type", "type");
-        if (type != null && !DESTINATION_TYPES.contains(type)) {
-            p.add("type", "unknown destination type '" + type + "'; supported: " + String.join(", ", DESTINATION_TYPES));
+        Optional<DestinationDescriptor> descriptor = DestinationDescriptors.find(type);
+        if (type != null && descriptor.isEmpty()) {
+            p.add("type", "unknown destination type '" + type + "'; supported: " + String.join(", ", DestinationDescriptors.types()));
         }
         ObjectNode configuration = p.object(body, "configuration", "configuration", true);
-        if (configuration != null && "webhook".equals(type)) {
-            String url = p.requireText(configuration, "url", "configuration.url");
-            if (url != null && !validHttpUrl(url)) {
-                p.add("configuration.url", "must be an http or https URL");
-            }
-            ObjectNode headers = p.object(configuration, "headers", "configuration.headers", false);
-            if (headers != null) {
-                headers.fields().forEachRemaining(h -> {
-                    if (!h.getValue().isTextual()) {
-                        p.add("configuration.headers." + h.getKey(), "must be a string");
-                    }
-                });
+        if (configuration != null && descriptor.isPresent()) {
+            for (ConfigProblem problem : descriptor.get().validate(JSON.convertValue(configuration, MAP))) {
+                p.add("configuration." + problem.field(), problem.message());
             }
         }
         rejectMaskedSecrets(configuration, "configuration", p);
-        return new DestinationInput(name, slug, type, configuration == null ? null : secrets.sealSecrets(configuration.deepCopy()));
+        ObjectNode sealed = configuration == null ? null : descriptor.isPresent()
+                ? secrets.sealSecrets(configuration.deepCopy(), descriptor.get()::isSecret)
+                : secrets.sealSecrets(configuration.deepCopy());
+        return new DestinationInput(name, slug, type, sealed);
     }
 
     public DestinationDetails createDestination(JsonNode body) {
@@ -521,7 +531,7 @@ public class Catalog {
         }
         ObjectNode configuration = p.object(body, "configuration", "configuration", false);
         configuration = configuration == null ? JsonNodeFactory.instance.objectNode() : configuration.deepCopy();
-        validateSyncConfiguration(configuration, p);
+        DeliveryOptions options = validateSyncConfiguration(configuration, p);
         Model model = null;
         Source source = null;
         if (modelId != null) {
@@ -533,8 +543,19 @@ public class Catalog {
             }
         }
         validateWarehouseSyncLogs(configuration, source == null ? null : source.type(), p);
-        if (destinationId != null && store.findDestination(c, destinationId).isEmpty()) {
+        Destination destination = destinationId == null ? null : store.findDestination(c, destinationId).orElse(null);
+        if (destinationId != null && destination == null) {
             p.add("destinationId", "no destination with id " + destinationId);
+        }
+        if (destination != null && options != null) {
+            // what the destination's connector cannot carry out (a sync type or mode, postgres' record matching)
+            Optional<DestinationDescriptor> descriptor = DestinationDescriptors.find(destination.type());
+            if (descriptor.isPresent()) {
+                for (ConfigProblem problem : options.problemsFor(descriptor.get(),
+                        JSON.convertValue(destination.configuration(), MAP), model == null ? null : model.primaryKey())) {
+                    p.add("configuration." + problem.field(), problem.message());
+                }
+            }
         }
         return new SyncInput(slug, modelId, destinationId, disabled, schedulePaused, schedule, configuration, model, source);
     }
@@ -659,15 +680,24 @@ public class Catalog {
         }
     }
 
-    private static void validateSyncConfiguration(ObjectNode configuration, FieldProblems p) {
+    /**
+     * Checks the sync's configuration and answers its delivery options, or null when they have problems (which are
+     * recorded). The delivery settings ({@code type}, {@code deleteBehavior}, {@code externalIdMapping},
+     * {@code batchSize}, {@code rateLimit}, {@code concurrency}, {@code retry}) are read by delivery's own rules
+     * ({@link DeliveryOptions}, shared in contracts); mappings are checked here, templates with delivery's parser.
+     */
+    private static DeliveryOptions validateSyncConfiguration(ObjectNode configuration, FieldProblems p) {
         String mode = p.optionalText(configuration, "mode", "configuration.mode");
         if (mode != null && !MODES.contains(mode)) {
             p.add("configuration.mode", "must be one of " + String.join(", ", MODES.stream().sorted().toList()));
         }
-        String deleteBehavior = p.optionalText(configuration, "deleteBehavior", "configuration.deleteBehavior");
-        if (deleteBehavior != null && !DELETE_BEHAVIORS.contains(deleteBehavior)) {
-            p.add("configuration.deleteBehavior", "must be one of " + String.join(", ", DELETE_BEHAVIORS.stream().sorted().toList()));
-        }
+        DeliveryOptions.Parsed delivery = DeliveryOptions.parse(configuration);
+        delivery.problems().forEach(problem -> p.add("configuration." + problem.field(), problem.message()));
+        validateMappings(configuration, p);
+        return delivery.problems().isEmpty() ? delivery.options() : null;
+    }
+
+    private static void validateMappings(ObjectNode configuration, FieldProblems p) {
         JsonNode mappings = configuration.get("mappings");
         if (mappings == null || mappings.isNull()) {
             return;
@@ -689,6 +719,16 @@ public class Catalog {
             }
             if (type == null || "standard".equals(type)) {
                 p.requireText(m, "from", path + ".from");
+            }
+            if ("template".equals(type)) {
+                String template = p.requireText(m, "template", path + ".template");
+                if (template != null) {
+                    try {
+                        Liquid.parse(template);
+                    } catch (InvalidTemplateException e) {
+                        p.add(path + ".template", e.getMessage());
+                    }
+                }
             }
             p.requireText(m, "to", path + ".to");
         }
@@ -844,15 +884,6 @@ public class Catalog {
     private static boolean validPort(JsonNode port) {
         long value = port.isIntegralNumber() ? port.asLong() : port.isTextual() && port.asText().matches("\\d{1,5}") ? Long.parseLong(port.asText()) : -1;
         return value >= 1 && value <= 65535;
-    }
-
-    private static boolean validHttpUrl(String url) {
-        try {
-            URI uri = URI.create(url);
-            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 
     @FunctionalInterface

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * One consumer on its own thread: polls, hands each record to a handler, and commits the offsets only
  * after every record of the poll was handled (commit after the effect). A handler that keeps failing is
  * retried with backoff; after the last attempt the record goes to the dead-letter topic with context
- * headers, so nothing is dropped silently. Handlers must be idempotent: a crash replays from the last
+ * headers, so nothing is dropped silently: when the broker does not acknowledge that dead letter, the poll's
+ * offsets are not committed and its records are read again. Handlers must be idempotent: a crash replays from the last
  * committed offset. A handler that finishes part of its effect in the background (for example events sent
  * without waiting) completes it in {@link Handler#settle()}, which runs before each commit.
  * <p>
@@ -110,15 +111,17 @@ public final class ConsumerLoop<V> implements AutoCloseable {
                 } catch (RecordDeserializationException e) {
                     LOG.error("{}: a record on {} at offset {} cannot be read and is skipped: {}",
                             name, e.topicPartition(), e.offset(), e.getMessage());
-                    deadLetter(e.topicPartition().topic(), e.topicPartition().partition(), e.offset(), null, e);
-                    consumer.seek(e.topicPartition(), e.offset() + 1);
+                    if (deadLetter(e.topicPartition().topic(), e.topicPartition().partition(), e.offset(), null, e)) {
+                        consumer.seek(e.topicPartition(), e.offset() + 1);
+                    }
                     continue;
                 }
+                boolean done = true;
                 for (ConsumerRecord<String, V> record : records) {
-                    handleWithRetries(record);
+                    done &= handleWithRetries(record);
                 }
                 if (!records.isEmpty()) {
-                    if (settled()) {
+                    if (done && settled()) {
                         consumer.commitSync();
                     } else {
                         rewind(records);
@@ -157,18 +160,18 @@ public final class ConsumerLoop<V> implements AutoCloseable {
         }
     }
 
-    private void handleWithRetries(ConsumerRecord<String, V> record) {
+    /** False when the record was neither handled nor taken by the dead-letter topic: its offset must not be committed. */
+    private boolean handleWithRetries(ConsumerRecord<String, V> record) {
         long backoff = 100;
         for (int attempt = 1; ; attempt++) {
             try {
                 handler.handle(record);
-                return;
+                return true;
             } catch (Exception e) {
                 if (attempt >= ATTEMPTS || !running) {
                     LOG.error("{}: record {}-{}@{} failed {} times, sent to the dead-letter topic: {}",
                             name, record.topic(), record.partition(), record.offset(), attempt, e.toString(), e);
-                    deadLetter(record.topic(), record.partition(), record.offset(), record.key(), e);
-                    return;
+                    return deadLetter(record.topic(), record.partition(), record.offset(), record.key(), e);
                 }
                 LOG.warn("{}: record {}-{}@{} failed (attempt {}), retrying: {}",
                         name, record.topic(), record.partition(), record.offset(), attempt, e.toString());
@@ -176,16 +179,17 @@ public final class ConsumerLoop<V> implements AutoCloseable {
                     Thread.sleep(backoff);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
-                    return;
+                    return false;
                 }
                 backoff = Math.min(backoff * 3, 5000);
             }
         }
     }
 
-    private void deadLetter(String topic, int partition, long offset, String key, Exception cause) {
+    /** True once the broker acknowledged the dead letter (or there is no dead-letter topic, in tests). */
+    private boolean deadLetter(String topic, int partition, long offset, String key, Exception cause) {
         if (deadLetters == null) {
-            return;
+            return true;
         }
         RecordHeaders headers = new RecordHeaders();
         headers.add("eddy.dlt.topic", topic.getBytes(StandardCharsets.UTF_8));
@@ -194,7 +198,18 @@ public final class ConsumerLoop<V> implements AutoCloseable {
         headers.add("eddy.dlt.stage", name.getBytes(StandardCharsets.UTF_8));
         headers.add("eddy.dlt.exception", cause.getClass().getName().getBytes(StandardCharsets.UTF_8));
         headers.add("eddy.dlt.message", String.valueOf(cause.getMessage()).getBytes(StandardCharsets.UTF_8));
-        deadLetters.sendRaw(new ProducerRecord<>(dev.eddy.contracts.Topics.DEAD_LETTER, null, key, null, headers));
+        try {
+            deadLetters.sendRaw(new ProducerRecord<>(dev.eddy.contracts.Topics.DEAD_LETTER, null, key, null, headers))
+                    .get(30, TimeUnit.SECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.error("{}: the dead letter of {}-{}@{} was not acknowledged ({}); the record will be read again",
+                    name, topic, partition, offset, e.getCause() == null ? e.toString() : e.getCause().toString());
+            return false;
+        }
     }
 
     @Override

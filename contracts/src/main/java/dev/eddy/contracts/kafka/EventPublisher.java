@@ -36,8 +36,14 @@ public final class EventPublisher implements AutoCloseable {
         return await(producer.send(new ProducerRecord<>(topic, key, null)));
     }
 
-    void sendRaw(ProducerRecord<String, Object> record) {
-        producer.send(record);
+    /** Sends a record as it is; the future completes when the broker acknowledged it (or failed). */
+    Future<RecordMetadata> sendRaw(ProducerRecord<String, Object> record) {
+        try {
+            return producer.send(record);
+        } catch (RuntimeException e) {
+            // refused before sending (no metadata in time, a closed producer): as good as refused by the broker
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
     }
 
     /** Waits until every record sent so far is acknowledged. */

@@ -153,6 +153,37 @@ public final class SecretBox {
         return config;
     }
 
+    /**
+     * Seals, in place, every secret value of a configuration object: those {@link #sealSecrets(ObjectNode)} seals by
+     * name, and the values at the paths {@code alsoSecret} accepts (keys from the root, e.g.
+     * {@code ["headers", "X-Api-Key"]}), which a destination type declares as its own secrets.
+     */
+    public ObjectNode sealSecrets(ObjectNode config, java.util.function.Predicate<List<String>> alsoSecret) {
+        sealSecrets(config);
+        sealPaths(config, new java.util.ArrayList<>(), alsoSecret);
+        return config;
+    }
+
+    private void sealPaths(JsonNode node, List<String> path, java.util.function.Predicate<List<String>> alsoSecret) {
+        if (!(node instanceof ObjectNode object)) {
+            return;
+        }
+        var names = new java.util.ArrayList<String>();
+        object.fieldNames().forEachRemaining(names::add);
+        for (String field : names) {
+            JsonNode child = object.get(field);
+            path.add(field);
+            if (child.isValueNode() && !child.isNull()) {
+                if (alsoSecret.test(List.copyOf(path))) {
+                    object.set(field, child.isTextual() ? TextNode.valueOf(seal(child.asText())) : TextNode.valueOf(sealJson(child)));
+                }
+            } else {
+                sealPaths(child, path, alsoSecret);
+            }
+            path.remove(path.size() - 1);
+        }
+    }
+
     /** Opens, in place, every sealed value of a configuration object, at any depth (numbers and booleans as such). */
     public ObjectNode openSecrets(ObjectNode config) {
         walk(config, null, false, (value, secret) -> {

@@ -7,9 +7,11 @@ import dev.eddy.delivery.connector.postgres.PostgresConnector;
 import dev.eddy.delivery.connector.webhook.WebhookConnector;
 import dev.eddy.delivery.spi.DestinationConnector;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.net.http.HttpClient;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -22,9 +24,14 @@ public class ConnectorRegistry {
     private final Map<String, Function<HttpTransport, DestinationConnector>> connectors;
     private final HttpTransport transport;
 
+    @Inject
     public ConnectorRegistry(DeliveryConfig config, HttpClient http, Clock clock) {
-        this.transport = HttpTransport.of(http);
-        var timeout = config.delivery().webhook().requestTimeout();
+        this(HttpTransport.of(http), config.delivery().webhook().requestTimeout(), clock);
+    }
+
+    /** @param timeout how long an HTTP connector waits for each answer */
+    public ConnectorRegistry(HttpTransport transport, Duration timeout, Clock clock) {
+        this.transport = transport;
         this.connectors = Map.of(
                 WebhookConnector.TYPE, t -> new WebhookConnector(t, timeout, clock),
                 HttpRequestConnector.TYPE, t -> new HttpRequestConnector(t, timeout, clock),

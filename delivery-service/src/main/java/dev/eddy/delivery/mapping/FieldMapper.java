@@ -1,13 +1,19 @@
 package dev.eddy.delivery.mapping;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 import dev.eddy.contracts.spec.SyncSpec;
+import dev.eddy.contracts.template.InvalidTemplateException;
+import dev.eddy.contracts.template.Liquid;
 import dev.eddy.delivery.spi.DeliveryRow;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -32,10 +38,12 @@ public final class FieldMapper {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-    private static final TypeReference<LinkedHashMap<String, Object>> OBJECT = new TypeReference<>() {
-    };
-    /** Resolved once: every row of every batch is read with it (an ObjectMapper call would resolve the type per row). */
-    private static final ObjectReader ROW_READER = JSON.readerFor(OBJECT);
+    /**
+     * Reads every row of every batch: a plain streaming parser (no data binding per row), not keeping the source for
+     * error locations (building that reference per row showed in profiles).
+     */
+    private static final JsonFactory ROWS = JsonFactory.builder()
+            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION).build();
 
     /** The run-level values {@code variable} mappings read. */
     public record Variables(String syncId, String runId, String modelName) {
@@ -96,11 +104,16 @@ public final class FieldMapper {
                     if (m.template() == null) {
                         throw new InvalidMappingException("the template mapping to '" + m.to() + "' has no 'template'");
                     }
-                    Liquid.Compiled template = Liquid.parse(m.template());
+                    Liquid.Compiled template;
+                    try {
+                        template = Liquid.parse(m.template());
+                    } catch (InvalidTemplateException e) {
+                        throw new InvalidMappingException(e.getMessage());
+                    }
                     yield data -> {
                         try {
                             return template.render(Map.of("row", data));
-                        } catch (InvalidMappingException e) {
+                        } catch (InvalidTemplateException e) {
                             throw new RowDataException(e.getMessage(), e);
                         }
                     };
@@ -185,19 +198,54 @@ public final class FieldMapper {
         at.put(path.get(path.size() - 1), value);
     }
 
-    /** Parses a row's data JSON into an ordered map with exact decimals. */
+    /**
+     * Parses a row's data JSON into an ordered map with exact decimals: what Jackson's data binding gives with
+     * {@code USE_BIG_DECIMAL_FOR_FLOATS} (strings, Integer/Long/BigInteger, BigDecimal, booleans, nulls, nested
+     * LinkedHashMaps and ArrayLists; a repeated key keeps its last value), read straight off the token stream because
+     * this runs for every row delivered.
+     */
     public static Map<String, Object> parse(String dataJson) throws RowDataException {
         if (dataJson == null) {
             throw new RowDataException("the row has no data", null);
         }
-        try {
-            Map<String, Object> data = ROW_READER.readValue(dataJson);
-            if (data == null) {
+        try (JsonParser parser = ROWS.createParser(dataJson)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new RowDataException("the row data is not a JSON object", null);
             }
-            return data;
+            return readObject(parser);
         } catch (JsonProcessingException e) {
             throw new RowDataException("the row data is not a JSON object: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new RowDataException("the row data cannot be read: " + e.getMessage(), e);
         }
+    }
+
+    private static Map<String, Object> readObject(JsonParser parser) throws IOException {
+        Map<String, Object> object = new LinkedHashMap<>();
+        for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
+            parser.nextToken();
+            object.put(name, readValue(parser));
+        }
+        return object;
+    }
+
+    private static Object readValue(JsonParser parser) throws IOException {
+        return switch (parser.currentToken()) {
+            case VALUE_STRING -> parser.getText();
+            case VALUE_NUMBER_INT -> parser.getNumberValue();
+            case VALUE_NUMBER_FLOAT -> parser.getDecimalValue();
+            case VALUE_TRUE -> Boolean.TRUE;
+            case VALUE_FALSE -> Boolean.FALSE;
+            case VALUE_NULL -> null;
+            case START_OBJECT -> readObject(parser);
+            case START_ARRAY -> {
+                List<Object> array = new ArrayList<>();
+                while (parser.nextToken() != JsonToken.END_ARRAY) {
+                    array.add(readValue(parser));
+                }
+                yield array;
+            }
+            default -> throw new JsonParseException(parser, "unexpected " + parser.currentToken());
+        };
     }
 }

@@ -44,31 +44,31 @@ public class BatchDelivery {
     }
 
     /**
-     * Writes {@code rows} under {@code retryPolicy}. When a connector that judges a write as a whole rejects
-     * every row of a write of several rows, the rows are split in halves and each half is written again,
-     * recursively, so the rejected rows are isolated (each keeping its own reason) and the good ones land.
+     * Writes {@code rows} under {@code retryPolicy}. Rows whose write was rejected as a group (one request or
+     * statement carried them with others, {@link WriteOutcome#rejectedAsGroup}) are written again once the rest of
+     * the write is settled: split in halves, each half written again, recursively, so the rejected rows are isolated
+     * (each keeping its own reason) and the good ones land — also when only part of a write was refused (one event
+     * kind's request of a batched http write, one of postgres' statements).
      */
     public SliceOutcome deliver(DestinationConnector connector, List<DeliveryRow> rows, RetryPolicy retryPolicy) {
         FinalOutcome[] outcomes = new FinalOutcome[rows.size()];
-        List<Integer> pending = new ArrayList<>();
+        List<Integer> pending = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
             pending.add(i);
         }
+        List<Integer> refusedTogether = new ArrayList<>();
+        String groupReason = null;
         RetryPolicy.Attempts attempts = retryPolicy.start();
         while (true) {
             String reason;
             boolean unreachable = false;
             Optional<Duration> retryAfter = Optional.empty();
             try {
-                List<DeliveryRow> slice = pending.stream().map(rows::get).toList();
+                List<DeliveryRow> slice = pending.size() == rows.size() ? rows : pending.stream().map(rows::get).toList();
                 List<WriteOutcome> written = connector.write(slice);
                 if (written == null || written.size() != slice.size()) {
                     throw new IllegalStateException("connector " + connector.type() + " returned "
                             + (written == null ? "no" : written.size()) + " outcomes for " + slice.size() + " rows");
-                }
-                if (pending.size() > 1 && !connector.outcomesPerRow()
-                        && written.stream().allMatch(o -> o.status() == WriteOutcome.Status.REJECTED)) {
-                    return split(connector, rows, pending, outcomes, retryPolicy);
                 }
                 List<Integer> stillPending = new ArrayList<>();
                 reason = null;
@@ -77,7 +77,13 @@ public class BatchDelivery {
                     WriteOutcome outcome = written.get(j);
                     switch (outcome.status()) {
                         case ACCEPTED -> outcomes[row] = FinalOutcome.accepted();
-                        case REJECTED -> outcomes[row] = FinalOutcome.rejected(outcome.reason());
+                        case REJECTED -> {
+                            outcomes[row] = FinalOutcome.rejected(outcome.reason());
+                            if (outcome.groupRejection()) {
+                                refusedTogether.add(row);
+                                groupReason = outcome.reason();
+                            }
+                        }
                         case RETRIABLE -> {
                             stillPending.add(row);
                             reason = outcome.reason();
@@ -86,7 +92,7 @@ public class BatchDelivery {
                 }
                 pending = stillPending;
                 if (pending.isEmpty()) {
-                    return new SliceOutcome(Arrays.asList(outcomes), Optional.empty());
+                    return isolate(connector, rows, refusedTogether, groupReason, outcomes, retryPolicy);
                 }
             } catch (RetriableDeliveryException e) {
                 reason = e.getMessage();
@@ -101,25 +107,33 @@ public class BatchDelivery {
             if (!awaitRetry(attempts, retryAfter)) {
                 int made = attempts.made();
                 if (unreachable) {
-                    // logged once, by the caller that marks the run fatal
+                    // logged once, by the caller that marks the run fatal; rows refused as a group keep that reason
                     String fatal = "destination unreachable: " + reason + " (after " + made + " attempts)";
                     return failRest(outcomes, pending, fatal, Optional.of(fatal));
                 }
                 LOG.warnf("%d rows failed after %d attempts", pending.size(), made);
-                return failRest(outcomes, pending, reason + " (after " + made + " attempts)", Optional.empty());
+                failRest(outcomes, pending, reason + " (after " + made + " attempts)", Optional.empty());
+                return isolate(connector, rows, refusedTogether, groupReason, outcomes, retryPolicy);
             }
         }
     }
 
-    private SliceOutcome split(DestinationConnector connector, List<DeliveryRow> rows, List<Integer> pending,
-                               FinalOutcome[] outcomes, RetryPolicy retryPolicy) {
-        int middle = pending.size() / 2;
-        LOG.debugf("A write of %d rows was rejected as a whole; retrying its halves to isolate the rejected rows",
-                pending.size());
+    /**
+     * Writes the rows refused as a group again, in halves, so each rejected row is found; a group of one row was
+     * judged alone and keeps its rejection.
+     */
+    private SliceOutcome isolate(DestinationConnector connector, List<DeliveryRow> rows, List<Integer> refusedTogether,
+                                 String reason, FinalOutcome[] outcomes, RetryPolicy retryPolicy) {
+        if (refusedTogether.size() < 2) {
+            return new SliceOutcome(Arrays.asList(outcomes), Optional.empty());
+        }
+        int middle = refusedTogether.size() / 2;
+        LOG.debugf("%d rows were refused together (%s); retrying them in halves to isolate the rejected rows",
+                refusedTogether.size(), reason);
         Optional<String> fatal = Optional.empty();
-        for (List<Integer> half : List.of(pending.subList(0, middle), pending.subList(middle, pending.size()))) {
+        for (List<Integer> half : List.of(refusedTogether.subList(0, middle), refusedTogether.subList(middle, refusedTogether.size()))) {
             if (fatal.isPresent()) {
-                failRest(outcomes, half, "not sent: " + fatal.get(), fatal);
+                // not sent again: they keep the destination's rejection
                 continue;
             }
             SliceOutcome sub = deliver(connector, half.stream().map(rows::get).toList(), retryPolicy);

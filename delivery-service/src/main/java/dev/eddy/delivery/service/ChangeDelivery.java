@@ -87,6 +87,11 @@ public class ChangeDelivery {
     });
     /** Touched by the consumer thread only. */
     private InFlight inFlight;
+    /** The spec last read and its JSON; touched by the consumer thread only. */
+    private ParsedSpec lastSpec;
+
+    private record ParsedSpec(String json, SyncSpec spec) {
+    }
 
     public ChangeDelivery(DeliveryPlanner planner, DeadLetters deadLetters, BatchDelivery batchDelivery, RunTracker runs,
                           DeliveryEvents events, SecretBox secretBox, DeliveryConfig config, Clock clock) {
@@ -287,8 +292,8 @@ public class ChangeDelivery {
             FinalOutcome outcome = outcomes.get(i);
             accepted += outcome.status() == OutcomeStatus.ACCEPTED ? 1 : 0;
             rejected += outcome.status() == OutcomeStatus.REJECTED ? 1 : 0;
-            rowOutcomes.add(RowOutcome.newBuilder().setPk(change.getPk()).setOp(change.getOp())
-                    .setStatus(outcome.status()).setReason(outcome.reason()).build());
+            // the constructor, not the builder: the builder checks and copies each field, for every row (profiled)
+            rowOutcomes.add(new RowOutcome(change.getPk(), change.getOp(), outcome.status(), outcome.reason()));
         }
         deadLetter(batch, outcomes);
         events.batchDelivered(batch.getSyncId(), batch.getRunId(), batch.getSeq(), rowOutcomes);
@@ -297,7 +302,8 @@ public class ChangeDelivery {
             // the planned row count only arrives with the END marker, so no completion ratio is known here
             events.progress(batch.getSyncId(), batch.getRunId(), null, clock.instant());
         }
-        LOG.infof("Sync %s run %s: batch %d delivered: %d accepted, %d rejected, %d failed",
+        // per batch at DEBUG: a run of a million rows has a thousand batches; its END is logged at INFO
+        LOG.debugf("Sync %s run %s: batch %d delivered: %d accepted, %d rejected, %d failed",
                 batch.getSyncId(), batch.getRunId(), batch.getSeq(), accepted, rejected,
                 outcomes.size() - accepted - rejected);
     }
@@ -323,11 +329,11 @@ public class ChangeDelivery {
         }
     }
 
-    private static String destinationType(ChangeBatch batch) {
+    private String destinationType(ChangeBatch batch) {
         try {
-            SyncSpec spec = SyncSpec.fromJson(batch.getSpecJson());
+            SyncSpec spec = spec(batch);
             return spec.destination() == null ? null : spec.destination().type();
-        } catch (IllegalArgumentException e) {
+        } catch (RunFatalException e) {
             return null;
         }
     }
@@ -346,9 +352,19 @@ public class ChangeDelivery {
         }
     }
 
-    private static SyncSpec spec(ChangeBatch batch) throws RunFatalException {
+    /**
+     * The batch's spec. Every batch of a run carries the same spec JSON, so the last one read is kept (touched by the
+     * consumer thread only) instead of parsing it again for each batch.
+     */
+    private SyncSpec spec(ChangeBatch batch) throws RunFatalException {
+        ParsedSpec last = lastSpec;
+        if (last != null && last.json().equals(batch.getSpecJson())) {
+            return last.spec();
+        }
         try {
-            return SyncSpec.fromJson(batch.getSpecJson());
+            SyncSpec spec = SyncSpec.fromJson(batch.getSpecJson());
+            lastSpec = new ParsedSpec(batch.getSpecJson(), spec);
+            return spec;
         } catch (IllegalArgumentException e) {
             throw new RunFatalException("the run's sync spec cannot be read: " + e.getMessage());
         }

@@ -1,5 +1,6 @@
 package dev.eddy.delivery.service;
 
+import dev.eddy.contracts.destination.SyncType;
 import dev.eddy.contracts.spec.SyncSpec;
 import dev.eddy.delivery.mapping.FieldMapper;
 import dev.eddy.delivery.mapping.RowDataException;
@@ -8,7 +9,6 @@ import dev.eddy.delivery.spi.ConnectorContext;
 import dev.eddy.delivery.spi.DeliveryRow;
 import dev.eddy.delivery.spi.DeliverySettings;
 import dev.eddy.delivery.spi.DestinationConnector;
-import dev.eddy.delivery.spi.SyncType;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,6 +28,12 @@ public record DeliveryPlan(SyncSpec spec, DestinationConnector connector, Connec
      * The row the connector receives for a change, or null when the sync does not send it (an event sync sends
      * added rows only). The record-matching field ({@code externalIdMapping}) is added when the mappings do not
      * already set it; a removed row under {@code clear_fields} carries every mapped field set to null.
+     *
+     * <p>Under {@code clear_fields} the diff sends a row that left the model as {@code changed}, its data nothing but
+     * the primary key column and nulls (one for each mapped column). Such a row is marked
+     * {@link DeliveryRow#clears()}, so a connector that can tell clearing from writing clears the existing record
+     * instead of writing one. A real change that nulls every other column looks the same; for an existing record
+     * clearing it is the same write.
      */
     public DeliveryRow row(DeliveryRow.Operation op, String primaryKey, String dataJson) throws RowDataException {
         DeliverySettings settings = settings();
@@ -46,6 +52,21 @@ public record DeliveryPlan(SyncSpec spec, DestinationConnector connector, Connec
                 fields.put(id.to(), data.get(id.from()));
             }
         }
-        return new DeliveryRow(op, primaryKey, fields);
+        boolean clears = op == DeliveryRow.Operation.CHANGED && settings.clearsFields()
+                && isClearing(data, settings.primaryKeyColumn());
+        return new DeliveryRow(op, primaryKey, fields, clears);
+    }
+
+    /** The shape of a cleared row's data: the primary key column and nothing but nulls besides. */
+    private static boolean isClearing(Map<String, Object> data, String primaryKeyColumn) {
+        if (primaryKeyColumn == null || !data.containsKey(primaryKeyColumn) || data.size() < 2) {
+            return false;
+        }
+        for (Map.Entry<String, Object> column : data.entrySet()) {
+            if (column.getValue() != null && !column.getKey().equals(primaryKeyColumn)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -1,6 +1,6 @@
 package dev.eddy.delivery.service;
 
-import dev.eddy.delivery.spi.RateLimit;
+import dev.eddy.contracts.destination.RateLimit;
 import dev.eddy.delivery.spi.RequestThrottle;
 import jakarta.enterprise.context.ApplicationScoped;
 

@@ -1,5 +1,7 @@
 package dev.eddy.delivery.spi;
 
+import dev.eddy.contracts.destination.SyncMode;
+
 import java.util.Map;
 
 /**

@@ -1,5 +1,7 @@
 package dev.eddy.delivery.spi;
 
+import dev.eddy.contracts.destination.ConfigProblem;
+
 import java.util.List;
 
 /** A destination configuration a connector cannot work with: fatal for the run, never retried. */

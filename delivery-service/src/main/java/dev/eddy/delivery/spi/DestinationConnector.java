@@ -1,8 +1,10 @@
 package dev.eddy.delivery.spi;
 
+import dev.eddy.contracts.destination.ConfigProblem;
+import dev.eddy.contracts.destination.DestinationDescriptor;
+
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A destination connector: writes a sync's changed rows to one kind of destination (webhook, HTTP API,
@@ -14,9 +16,10 @@ import java.util.Set;
  *       from the destination's {@code type}.</li>
  *   <li>{@link #validate(Map)} checks the destination's configuration and returns <em>every</em> problem at
  *       once; a non-empty list is a fatal configuration error for the run and the instance is dropped
- *       without being opened. {@code validate} must not touch the network or open secrets.</li>
- *   <li>The runtime checks the sync's mode against {@link #supportedModes()} and cuts the batch into slices
- *       of at most {@link #maxBatchSize()} rows.</li>
+ *       without being opened. {@code validate} must not touch the network or open secrets. It is the
+ *       connector's {@link #descriptor()}'s, which the API applies too (a 422 before anything runs).</li>
+ *   <li>The runtime checks the sync's type and mode against the descriptor and cuts the batch into slices
+ *       of at most {@link DestinationDescriptor#maxBatchSize()} rows.</li>
  *   <li>{@link #open(ConnectorContext)} is called once: the connector opens its secrets (only here, through
  *       {@link ConnectorContext#secrets()}) and prepares its clients. It throws
  *       {@link DestinationConfigurationException} for a configuration it cannot work with; the run is then
@@ -38,42 +41,21 @@ import java.util.Set;
  */
 public interface DestinationConnector extends AutoCloseable {
 
+    /** What the connector's destination type supports and requires, shared with the API. */
+    DestinationDescriptor descriptor();
+
     /** The destination type this connector serves, as named in a destination's {@code type}. */
-    String type();
-
-    /** The sync modes this connector can carry out. */
-    Set<SyncMode> supportedModes();
-
-    /** The sync types ({@code object}, {@code event}) this connector can carry out; a run of another type fails. */
-    default Set<SyncType> supportedTypes() {
-        return java.util.EnumSet.allOf(SyncType.class);
+    default String type() {
+        return descriptor().type();
     }
-
-    /**
-     * True when {@link #write(List)} judges each row on its own (one request or statement outcome per row); false
-     * when a write succeeds or fails as a whole, in which case the runtime splits a wholly rejected write in
-     * halves, recursively, to isolate the rejected rows so the good ones still land.
-     */
-    default boolean outcomesPerRow() {
-        return false;
-    }
-
-    /** Attempts per write (the first included) when the sync sets none; 0 takes the service's default. */
-    default int defaultMaxAttempts() {
-        return 0;
-    }
-
-    /** The most rows one {@link #write(List)} call may carry. */
-    int maxBatchSize();
-
-    /** The request rate the destination tolerates when the sync sets none. */
-    RateLimit defaultRateLimit();
 
     /**
      * Checks a destination configuration (secrets still sealed) and returns every problem found; empty when
      * the configuration is usable.
      */
-    List<ConfigProblem> validate(Map<String, Object> configuration);
+    default List<ConfigProblem> validate(Map<String, Object> configuration) {
+        return descriptor().validate(configuration);
+    }
 
     /** Prepares the connector for the writes of one batch of one run. */
     void open(ConnectorContext context) throws DestinationConfigurationException;

@@ -1,5 +1,7 @@
 package dev.eddy.delivery.spi;
 
+import dev.eddy.contracts.destination.RateLimit;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,6 @@
 package dev.eddy.delivery.testrow;
 
+import dev.eddy.contracts.destination.CredentialHeaders;
 import dev.eddy.delivery.connector.HttpTransport;
 import dev.eddy.delivery.connector.Signatures;
 
@@ -16,8 +17,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * An {@link HttpTransport} that sends through another one and records every request and its response, with
  * secrets redacted: every opened secret value wherever it appears (URL, headers, body), and the values of
- * credential headers ({@code Authorization}, {@code Cookie}, {@code X-Eddy-Signature}, any name with "key",
- * "token" or "secret").
+ * credential headers ({@link CredentialHeaders}: {@code Authorization}, {@code Cookie}, {@code X-Eddy-Signature}, any
+ * name with "key", "token", "secret", ...) — those values are redacted wherever else they appear too (a destination
+ * echoing one in its answer).
  */
 public final class RecordingTransport implements HttpTransport {
 
@@ -66,6 +68,16 @@ public final class RecordingTransport implements HttpTransport {
     }
 
     private void record(Call call, Answer answer, Throwable error) {
+        call.headers().forEach((name, value) -> {
+            if (credential(name) && value != null) {
+                // also redacted where the destination echoes it (its answer, the outcome's reason)
+                secrets.add(value);
+                int space = value.indexOf(' ');
+                if (space > 0 && value.length() - space > 4) {
+                    secrets.add(value.substring(space + 1));  // the token of "Bearer <token>"
+                }
+            }
+        });
         Map<String, String> headers = new LinkedHashMap<>();
         call.headers().forEach((name, value) -> headers.put(name, credential(name) ? REDACTED : redact(value)));
         Response response = null;
@@ -84,13 +96,11 @@ public final class RecordingTransport implements HttpTransport {
     }
 
     private static boolean credential(String name) {
-        String lower = name.toLowerCase(java.util.Locale.ROOT);
-        return lower.equals("authorization") || lower.equals("proxy-authorization") || lower.equals("cookie")
-                || lower.equals("set-cookie") || lower.equalsIgnoreCase(Signatures.HEADER)
-                || lower.contains("key") || lower.contains("token") || lower.contains("secret");
+        return CredentialHeaders.isCredential(name) || name.equalsIgnoreCase(Signatures.HEADER);
     }
 
-    private String redact(String text) {
+    /** {@code text} with every secret known so far (opened secrets, credential header values) replaced. */
+    public String redact(String text) {
         if (text == null) {
             return null;
         }

@@ -24,8 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Test a row: sends one row through the sync's real connector, once (no retries: the user sees the
- * destination's first answer), recording every HTTP request and response with secrets redacted. It publishes
- * nothing, so neither the snapshot nor the run history changes.
+ * destination's first answer), recording every HTTP request and response with secrets redacted. The outcome's
+ * reason is redacted the same way (a destination may echo a secret in its error). It publishes nothing (no delivery
+ * result, progress event or dead letter), so neither the snapshot nor the run history changes.
  */
 @ApplicationScoped
 public class TestRowService {
@@ -82,7 +83,7 @@ public class TestRowService {
                 return plain;
             }, transport);
         } catch (DeliveryPlanner.PlanException e) {
-            return new Result(wire, new Outcome("FAILED", e.getMessage()), transport.exchanges());
+            return result(wire, "FAILED", e.getMessage(), transport);
         }
         DestinationConnector connector = plan.connector();
         try (connector) {
@@ -91,24 +92,29 @@ public class TestRowService {
             try {
                 deliveryRow = plan.row(operation, pk, row == null ? null : JSON.writeValueAsString(row));
             } catch (RowDataException | com.fasterxml.jackson.core.JsonProcessingException e) {
-                return new Result(wire, new Outcome("REJECTED", e.getMessage()), transport.exchanges());
+                return result(wire, "REJECTED", e.getMessage(), transport);
             }
             if (deliveryRow == null) {
-                return new Result(wire, new Outcome("SKIPPED", "an event sync sends added rows only"), transport.exchanges());
+                return result(wire, "SKIPPED", "an event sync sends added rows only", transport);
             }
             try {
                 connector.open(plan.context());
             } catch (DestinationConfigurationException e) {
-                return new Result(wire, new Outcome("FAILED", e.getMessage()), transport.exchanges());
+                return result(wire, "FAILED", e.getMessage(), transport);
             }
             RetryPolicy once = plan.retryPolicy().with(new RetryPolicy.Settings(1, plan.retryPolicy().settings().deadline(),
                     plan.retryPolicy().settings().initialBackoff(), plan.retryPolicy().settings().maxBackoff()));
             BatchDelivery.SliceOutcome delivered = batchDelivery.deliver(connector, List.of(deliveryRow), once);
             FinalOutcome outcome = delivered.outcomes().get(0);
             LOG.infof("Sync %s: test row sent through %s: %s", syncId, connector.type(), outcome.status());
-            return new Result(wire, new Outcome(outcome.status().name(), outcome.reason()), transport.exchanges());
+            return result(wire, outcome.status().name(), outcome.reason(), transport);
         } catch (RuntimeException e) {
-            return new Result(wire, new Outcome("FAILED", "destination connector failed: " + e.getMessage()), transport.exchanges());
+            return result(wire, "FAILED", "destination connector failed: " + e.getMessage(), transport);
         }
+    }
+
+    /** The result with every secret seen while testing redacted from the reason too. */
+    private static Result result(String op, String status, String reason, RecordingTransport transport) {
+        return new Result(op, new Outcome(status, transport.redact(reason)), transport.exchanges());
     }
 }

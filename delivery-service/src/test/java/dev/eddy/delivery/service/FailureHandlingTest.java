@@ -1,12 +1,12 @@
 package dev.eddy.delivery.service;
 
 import dev.eddy.contracts.avro.OutcomeStatus;
+import dev.eddy.contracts.destination.SyncMode;
 import dev.eddy.delivery.connector.HttpTransport;
 import dev.eddy.delivery.connector.webhook.WebhookConnector;
 import dev.eddy.delivery.retry.RetryPolicy;
 import dev.eddy.delivery.spi.ConnectorContext;
 import dev.eddy.delivery.spi.DeliveryRow;
-import dev.eddy.delivery.spi.SyncMode;
 import dev.eddy.testsupport.RecordingHttpSink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -11,7 +11,6 @@ import dev.eddy.contracts.avro.ChangeOp;
 import dev.eddy.contracts.avro.Counts;
 import dev.eddy.contracts.avro.DeliveryResult;
 import dev.eddy.contracts.avro.OutcomeStatus;
-import dev.eddy.contracts.avro.RowOutcome;
 import dev.eddy.contracts.kafka.EventPublisher;
 import dev.eddy.contracts.kafka.KafkaSettings;
 import dev.eddy.contracts.spec.SyncSpec;
@@ -35,6 +34,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,13 +49,15 @@ import java.util.UUID;
  *   <li>Raw intake: a plain load generator POSTs the very bodies Eddy's webhook connector sends (one request
  *       in flight, as delivery has per sync) to the sink and times it.</li>
  *   <li>Eddy: the packaged delivery-service runs as its own JVM against an embedded Kafka broker; the
- *       benchmark publishes the change set ({@code rows} CHANGED rows in {@code ChangeBatch}es of
- *       {@code batch}), then times from the first batch's {@code DeliveryResult} to the END result: mapping,
- *       the webhook connector, the HTTP round trips, the per-batch results and progress events on Kafka.</li>
+ *       benchmark publishes the change sets ({@code rows} CHANGED rows in {@code ChangeBatch}es of
+ *       {@code batch}) before starting it, then times each run from its first batch's {@code DeliveryResult} to its
+ *       END result (broker timestamps): mapping, the webhook connector, the HTTP round trips, the per-batch results
+ *       and progress events on Kafka.</li>
  *   <li>Postgres: the same path into a table of an embedded PostgreSQL ({@code upsert}, one statement per batch).</li>
  * </ol>
  * Both HTTP sides are warmed up alike first ({@code --warmup-rows}, default 50,000: untimed requests of the
- * generator, an untimed run through delivery-service), and both time the same rows (all batches but the first).
+ * generator, an untimed run through delivery-service, both to the sink's {@code /warmup} path, which it does not
+ * count), and both time the same rows (all batches but the first).
  * The sink counts the bytes it received, so the printed bytes per request show both sent the same bodies.
  * Prints rows/s for each and Eddy's share of the raw intake (target: at least 90%).
  */
@@ -80,8 +82,9 @@ public final class DeliveryBenchmark {
         int warmupRows = intArg(args, "--warmup-rows", 50_000);
         Path repo = Path.of(System.getProperty("eddy.repo", "."));
         Path home = Files.createTempDirectory("eddy-bench-delivery");
-        System.out.printf("Delivery benchmark: %,d changed rows in batches of %,d (after %,d warm-up rows); postgres %,d rows%n",
-                rows, batch, warmupRows, pgRows);
+        System.out.printf("Delivery benchmark: %,d changed rows in batches of %,d (after %,d warm-up rows); postgres %,d rows"
+                        + " (load average %.1f)%n", rows, batch, warmupRows, pgRows,
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 
         try (DeliverySink sink = new DeliverySink();
              EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(home.resolve("kafka"), freePort()).start();
@@ -98,31 +101,44 @@ public final class DeliveryBenchmark {
             System.out.printf("raw sink intake      : %,12.0f rows/s  (%,d requests, %,d bytes each on average)%n",
                     raw, sink.requests.get(), sink.bytes.get() / Math.max(1, sink.requests.get()));
 
+            // 2. Eddy: the change sets of its runs are on the topic before delivery-service starts (as the generator's
+            // bodies are built before its clock starts), so the benchmark's own producer does not take CPU from delivery
+            // while it is timed: a warm-up run to the sink's /warmup path (untimed), the timed run to /hook, the
+            // Postgres run. Each run is timed by its results' broker timestamps, first batch's result to the END.
+            String jdbc = postgres.jdbcUrl("destination");
+            try (Connection c = DriverManager.getConnection(jdbc, "postgres", ""); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE customers (id bigint PRIMARY KEY, email text, plan text, ltv numeric(12,2))");
+            }
+            String pgSpec = spec("postgres", Map.of("jdbcUrl", jdbc, "user", "postgres", "table", "customers"), batch);
+            String warmupSpec = spec("webhook", Map.of("url", sink.warmupUrl()), batch);
+            String warmupRun = RunIds.next();
+            String pgRun = RunIds.next();
+            Map<String, Integer> runs = new LinkedHashMap<>();
+            try (EventPublisher publisher = new EventPublisher(KafkaSettings.producer(broker.bootstrapServers(), Optional.empty(), "bench"))) {
+                if (warmupRows > 0) {
+                    publish(publisher, warmupSpec, syncId, warmupRun, warmupRows, batch);
+                    runs.put(warmupRun, warmupRows);
+                }
+                publish(publisher, webhookSpec, syncId, runId, rows, batch);
+                runs.put(runId, rows);
+                publish(publisher, pgSpec, "2", pgRun, pgRows, batch);
+                runs.put(pgRun, pgRows);
+            }
+            sink.reset();
+
             int deliveryPort = freePort();
             Process delivery = startDelivery(repo, home, broker.bootstrapServers(), deliveryPort);
-            try (EventPublisher publisher = new EventPublisher(KafkaSettings.producer(broker.bootstrapServers(), Optional.empty(), "bench"));
-                 KafkaConsumer<String, Object> results = new KafkaConsumer<>(KafkaSettings.consumer(broker.bootstrapServers(),
-                         Optional.empty(), "bench-" + UUID.randomUUID()))) {
+            try (KafkaConsumer<String, Object> results = new KafkaConsumer<>(KafkaSettings.consumer(broker.bootstrapServers(),
+                    Optional.empty(), "bench-" + UUID.randomUUID()))) {
                 results.subscribe(List.of(Topics.DELIVERY_RESULTS));
                 awaitReady(deliveryPort);
+                Map<String, Timing> timings = collect(results, runs, batch);
 
-                // 2. Eddy's delivery path to the same sink, after a warm-up run of its own
-                if (warmupRows > 0) {
-                    run(publisher, results, webhookSpec, syncId, RunIds.next(), warmupRows, batch);
-                }
-                sink.reset();
-                Timing eddy = run(publisher, results, webhookSpec, syncId, runId, rows, batch);
+                Timing eddy = timings.get(runId);
                 System.out.printf("eddy delivery (http) : %,12.0f rows/s  (%,d rows accepted, %,d requests, %,d bytes each on average)%n",
                         eddy.rowsPerSecond, eddy.accepted, sink.requests.get(), sink.bytes.get() / Math.max(1, sink.requests.get()));
                 System.out.printf("eddy / raw           : %11.1f %%  (target >= 90 %%)%n", 100 * eddy.rowsPerSecond / raw);
-
-                // 3. Postgres destination
-                String jdbc = postgres.jdbcUrl("destination");
-                try (Connection c = DriverManager.getConnection(jdbc, "postgres", ""); Statement s = c.createStatement()) {
-                    s.execute("CREATE TABLE customers (id bigint PRIMARY KEY, email text, plan text, ltv numeric(12,2))");
-                }
-                String pgSpec = spec("postgres", Map.of("jdbcUrl", jdbc, "user", "postgres", "table", "customers"), batch);
-                Timing pg = run(publisher, results, pgSpec, "2", RunIds.next(), pgRows, batch);
+                Timing pg = timings.get(pgRun);
                 long stored;
                 try (Connection c = DriverManager.getConnection(jdbc, "postgres", ""); Statement s = c.createStatement();
                      ResultSet rs = s.executeQuery("SELECT count(*) FROM customers")) {
@@ -131,6 +147,8 @@ public final class DeliveryBenchmark {
                 }
                 System.out.printf("eddy delivery (pg)   : %,12.0f rows/s  (%,d rows accepted, %,d rows in the table)%n",
                         pg.rowsPerSecond, pg.accepted, stored);
+                System.out.printf("load average at the end: %.1f%n",
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             } finally {
                 delivery.destroy();
                 delivery.waitFor();
@@ -141,9 +159,8 @@ public final class DeliveryBenchmark {
     private record Timing(double rowsPerSecond, long accepted) {
     }
 
-    /** Publishes the change set, then times the results from the first batch's to the END. */
-    private static Timing run(EventPublisher publisher, KafkaConsumer<String, Object> results, String spec, String syncId,
-                              String runId, int rows, int batch) throws Exception {
+    /** Publishes a run's change set: {@code rows} CHANGED rows in batches of {@code batch}, then its END. */
+    private static void publish(EventPublisher publisher, String spec, String syncId, String runId, int rows, int batch) {
         int batches = (rows + batch - 1) / batch;
         for (int seq = 0; seq < batches; seq++) {
             List<Change> changes = new ArrayList<>(batch);
@@ -155,36 +172,45 @@ public final class DeliveryBenchmark {
         }
         publisher.sendAndWait(Topics.CHANGES, syncId, ChangeBatch.newBuilder().setRunId(runId).setSyncId(syncId).setSeq(batches)
                 .setKind(BatchKind.END).setChanges(List.of()).setPlanned(new Counts(0L, (long) rows, 0L)).setSpecJson(spec).build());
-        long first = 0;
-        long end = 0;
-        long accepted = 0;
+    }
+
+    /**
+     * Reads the results until every run's END, and times each run by the broker timestamps of its results (set when
+     * delivery-service sent them), from the first batch's result to the END: the first batch's own delivery falls
+     * before its result, so the rows after it are counted.
+     */
+    private static Map<String, Timing> collect(KafkaConsumer<String, Object> results, Map<String, Integer> runs, int batch) {
+        Map<String, Long> first = new HashMap<>();
+        Map<String, Long> end = new HashMap<>();
+        Map<String, Long> accepted = new HashMap<>();
         long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
-        while (end == 0 && System.nanoTime() < deadline) {
+        while (end.size() < runs.size()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("delivery did not finish within 30 minutes");
+            }
             for (ConsumerRecord<String, Object> record : results.poll(Duration.ofMillis(100))) {
-                if (!(record.value() instanceof DeliveryResult result) || !runId.equals(result.getRunId())) {
+                if (!(record.value() instanceof DeliveryResult result) || !runs.containsKey(result.getRunId())) {
                     continue;
                 }
                 if (result.getKind() == BatchKind.END) {
-                    end = System.nanoTime();
                     if (result.getFatalError() != null) {
                         throw new IllegalStateException("delivery failed: " + result.getFatalError());
                     }
+                    end.put(result.getRunId(), record.timestamp());
                 } else {
-                    if (first == 0) {
-                        first = System.nanoTime();
-                    }
-                    for (RowOutcome outcome : result.getOutcomes()) {
-                        accepted += outcome.getStatus() == OutcomeStatus.ACCEPTED ? 1 : 0;
-                    }
+                    first.putIfAbsent(result.getRunId(), record.timestamp());
+                    long ok = result.getOutcomes().stream().filter(o -> o.getStatus() == OutcomeStatus.ACCEPTED).count();
+                    accepted.merge(result.getRunId(), ok, Long::sum);
                 }
             }
         }
-        if (end == 0) {
-            throw new IllegalStateException("delivery did not finish within 30 minutes");
-        }
-        // the first batch's own delivery falls before the first result: count the rows after it
-        long timedRows = rows - Math.min(rows, batch);
-        return new Timing(timedRows / ((end - first) / 1e9), accepted);
+        Map<String, Timing> timings = new HashMap<>();
+        runs.forEach((run, rows) -> {
+            long timedRows = rows - Math.min(rows, batch);
+            double seconds = Math.max(1, end.get(run) - first.getOrDefault(run, end.get(run))) / 1e3;
+            timings.put(run, new Timing(timedRows / seconds, accepted.getOrDefault(run, 0L)));
+        });
+        return timings;
     }
 
     /**
@@ -195,8 +221,9 @@ public final class DeliveryBenchmark {
             throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         URI uri = URI.create(sink.url());
+        URI warmup = URI.create(sink.warmupUrl());
         for (int from = 0; from < warmupRows; from += batch) {
-            post(http, uri, webhookBody(syncId, runId, from, Math.min(warmupRows, from + batch)));
+            post(http, warmup, webhookBody(syncId, runId, from, Math.min(warmupRows, from + batch)));
         }
         int batches = (rows + batch - 1) / batch;
         List<byte[]> bodies = new ArrayList<>(batches);
@@ -263,7 +290,13 @@ public final class DeliveryBenchmark {
             throw new IllegalStateException(jar + " is missing: package the services first (./eddy local builds them)");
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
+                "-Xmx1g"));
+        // e.g. EDDY_BENCH_DELIVERY_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/delivery.jfr,settings=profile"
+        String extra = System.getenv("EDDY_BENCH_DELIVERY_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
                 "-Dkafka.bootstrap.servers=" + bootstrap, "-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("delivery-service.log").toFile()))

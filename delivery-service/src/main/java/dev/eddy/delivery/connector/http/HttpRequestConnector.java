@@ -3,20 +3,20 @@ package dev.eddy.delivery.connector.http;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.eddy.contracts.destination.ConfigProblem;
+import dev.eddy.contracts.destination.DestinationDescriptor;
+import dev.eddy.contracts.destination.HttpRequestDescriptor;
+import dev.eddy.contracts.template.InvalidTemplateException;
+import dev.eddy.contracts.template.Liquid;
 import dev.eddy.delivery.connector.HttpErrors;
 import dev.eddy.delivery.connector.HttpTransport;
 import dev.eddy.delivery.connector.Signatures;
-import dev.eddy.delivery.mapping.InvalidMappingException;
-import dev.eddy.delivery.mapping.Liquid;
-import dev.eddy.delivery.spi.ConfigProblem;
 import dev.eddy.delivery.spi.ConnectorContext;
 import dev.eddy.delivery.spi.DeliveryRow;
 import dev.eddy.delivery.spi.DestinationConfigurationException;
 import dev.eddy.delivery.spi.DestinationConnector;
-import dev.eddy.delivery.spi.RateLimit;
 import dev.eddy.delivery.spi.RequestThrottle;
 import dev.eddy.delivery.spi.RetriableDeliveryException;
-import dev.eddy.delivery.spi.SyncMode;
 import dev.eddy.delivery.spi.WriteOutcome;
 
 import java.net.URI;
@@ -26,12 +26,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 
@@ -41,17 +39,18 @@ import java.util.concurrent.Semaphore;
  * {@code row} (the mapped fields), {@code primaryKey}, {@code op}, {@code sync.id}, {@code run.id} in scope. An
  * event kind without a request is not sent (its rows are accepted: the user chose not to send them).
  *
- * <p>One row per request (default; {@link #outcomesPerRow()}, with up to the sync's {@code concurrency}
+ * <p>One row per request (default: each row its own outcome, with up to the sync's {@code concurrency}
  * requests in flight) or, with {@code "batched": true}, one request per event kind per write whose body is
  * the {@code batchBody} template rendered with {@code rows} (the mapped rows) or, without it, a JSON array of
  * the rows' rendered bodies. Every request goes through the sync's rate limit; the configured {@code headers}
  * (values may be sealed) are added and, with a {@code signingSecret}, {@code X-Eddy-Signature}.
- * 2xx accepts, 429/5xx/timeouts are retried, other statuses reject.
+ * 2xx accepts, 429/5xx/timeouts are retried, other statuses reject (a batched request's refusal is a
+ * {@linkplain WriteOutcome#rejectedAsGroup group rejection} of its event kind's rows: the runtime isolates the rows
+ * at fault). The configuration rules are {@link HttpRequestDescriptor}'s.
  */
 public final class HttpRequestConnector implements DestinationConnector {
 
-    public static final String TYPE = "http";
-    private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
+    public static final String TYPE = HttpRequestDescriptor.TYPE;
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
 
     /** One event kind's request, its templates parsed. */
@@ -81,84 +80,8 @@ public final class HttpRequestConnector implements DestinationConnector {
     }
 
     @Override
-    public String type() {
-        return TYPE;
-    }
-
-    @Override
-    public Set<SyncMode> supportedModes() {
-        return EnumSet.allOf(SyncMode.class);
-    }
-
-    @Override
-    public boolean outcomesPerRow() {
-        return !batched;
-    }
-
-    @Override
-    public int maxBatchSize() {
-        return 1000;
-    }
-
-    @Override
-    public RateLimit defaultRateLimit() {
-        // a generic API: be polite unless the sync says otherwise
-        return new RateLimit(100, Duration.ofSeconds(1));
-    }
-
-    @Override
-    public List<ConfigProblem> validate(Map<String, Object> configuration) {
-        List<ConfigProblem> problems = new ArrayList<>();
-        Map<String, Object> config = configuration == null ? Map.of() : configuration;
-        boolean any = false;
-        for (DeliveryRow.Operation op : DeliveryRow.Operation.values()) {
-            Object value = config.get(op.wireName());
-            if (value == null) {
-                continue;
-            }
-            any = true;
-            String at = op.wireName();
-            if (!(value instanceof Map<?, ?> request)) {
-                problems.add(new ConfigProblem(at, "must be an object {method, url, body}"));
-                continue;
-            }
-            Object method = request.get("method");
-            if (!(method instanceof String m) || !METHODS.contains(m.toUpperCase(Locale.ROOT))) {
-                problems.add(new ConfigProblem(at + ".method", "must be one of " + METHODS));
-            }
-            if (!(request.get("url") instanceof String url) || url.isBlank()) {
-                problems.add(new ConfigProblem(at + ".url", "is required (a Liquid template)"));
-            } else {
-                checkTemplate(problems, at + ".url", url);
-            }
-            for (String field : List.of("body", "batchBody")) {
-                Object template = request.get(field);
-                if (template != null && !(template instanceof String)) {
-                    problems.add(new ConfigProblem(at + "." + field, "must be a string (a Liquid template)"));
-                } else if (template != null) {
-                    checkTemplate(problems, at + "." + field, (String) template);
-                }
-            }
-        }
-        if (!any) {
-            problems.add(new ConfigProblem("added", "at least one of added, changed, removed must be configured"));
-        }
-        Object batchedValue = config.get("batched");
-        if (batchedValue != null && !(batchedValue instanceof Boolean)) {
-            problems.add(new ConfigProblem("batched", "must be true or false"));
-        }
-        if (config.get("headers") != null && !(config.get("headers") instanceof Map<?, ?>)) {
-            problems.add(new ConfigProblem("headers", "must be an object of header names to values"));
-        }
-        return problems;
-    }
-
-    private static void checkTemplate(List<ConfigProblem> problems, String field, String template) {
-        try {
-            Liquid.parse(template);
-        } catch (InvalidMappingException e) {
-            problems.add(new ConfigProblem(field, e.getMessage()));
-        }
+    public DestinationDescriptor descriptor() {
+        return HttpRequestDescriptor.INSTANCE;
     }
 
     @Override
@@ -177,7 +100,7 @@ public final class HttpRequestConnector implements DestinationConnector {
                             request.get("batchBody") == null ? null : Liquid.parse((String) request.get("batchBody"))));
                 }
             }
-        } catch (InvalidMappingException e) {
+        } catch (InvalidTemplateException e) {
             throw new DestinationConfigurationException(List.of(new ConfigProblem("template", e.getMessage())));
         }
         Map<String, String> opened = new LinkedHashMap<>();
@@ -301,7 +224,8 @@ public final class HttpRequestConnector implements DestinationConnector {
             }
             Built built = buildBatch(request, positions.stream().map(rows::get).toList());
             if (built.problem() != null) {
-                positions.forEach(i -> outcomes[i] = WriteOutcome.rejected(built.problem()));
+                // a row whose body template did not render fails the whole request body: isolate it like a refusal
+                positions.forEach(i -> outcomes[i] = WriteOutcome.rejectedAsGroup(built.problem()));
                 continue;
             }
             HttpTransport.Answer answer;
@@ -314,8 +238,9 @@ public final class HttpRequestConnector implements DestinationConnector {
             if (HttpErrors.retriable(answer.status())) {
                 throw HttpErrors.unavailable(answer, clock);
             }
+            // one request per event kind: a refusal covers that kind's rows only, the other kinds' requests stand
             WriteOutcome outcome = answer.status() >= 200 && answer.status() < 300
-                    ? WriteOutcome.accepted() : WriteOutcome.rejected(HttpErrors.reason(answer));
+                    ? WriteOutcome.accepted() : WriteOutcome.rejectedAsGroup(HttpErrors.reason(answer));
             positions.forEach(i -> outcomes[i] = outcome);
         }
         return List.of(outcomes);
@@ -353,7 +278,7 @@ public final class HttpRequestConnector implements DestinationConnector {
                 body = rendered.getBytes(StandardCharsets.UTF_8);
             }
             return new Built(call(request.method(), uri, body), null);
-        } catch (InvalidMappingException e) {
+        } catch (InvalidTemplateException e) {
             return new Built(null, e.getMessage());
         }
     }
@@ -382,7 +307,7 @@ public final class HttpRequestConnector implements DestinationConnector {
                     return new Built(null, "the body template did not render JSON for row " + row.primaryKey() + ": " + problem);
                 }
                 array.append(array.length() > 1 ? "," : "").append(rendered);
-            } catch (InvalidMappingException e) {
+            } catch (InvalidTemplateException e) {
                 return new Built(null, e.getMessage());
             }
         }

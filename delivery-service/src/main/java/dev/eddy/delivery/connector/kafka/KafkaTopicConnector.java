@@ -3,15 +3,15 @@ package dev.eddy.delivery.connector.kafka;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.eddy.delivery.spi.ConfigProblem;
+import dev.eddy.contracts.destination.ConfigProblem;
+import dev.eddy.contracts.destination.DestinationDescriptor;
+import dev.eddy.contracts.destination.KafkaTopicDescriptor;
 import dev.eddy.delivery.spi.ConnectorContext;
 import dev.eddy.delivery.spi.DeliveryRow;
 import dev.eddy.delivery.spi.DeliverySettings;
 import dev.eddy.delivery.spi.DestinationConfigurationException;
 import dev.eddy.delivery.spi.DestinationConnector;
-import dev.eddy.delivery.spi.RateLimit;
 import dev.eddy.delivery.spi.RetriableDeliveryException;
-import dev.eddy.delivery.spi.SyncMode;
 import dev.eddy.delivery.spi.WriteOutcome;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -23,11 +23,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -39,11 +37,13 @@ import java.util.concurrent.TimeoutException;
  * {@code eddy-op}, {@code eddy-sync-id} and {@code eddy-run-id}. A removed row is a tombstone (null value) when
  * the delete behaviour is {@code delete}, a record with the mapped fields set to null under
  * {@code clear_fields}, and is not sent under {@code do_nothing}. Extra producer settings go in
- * {@code properties} (e.g. {@code security.protocol}); the producer is idempotent with {@code acks=all}.
+ * {@code properties} (e.g. {@code security.protocol}); the producer is idempotent with {@code acks=all}. Each row
+ * has its own outcome (a refused record is rejected alone). The configuration rules are
+ * {@link KafkaTopicDescriptor}'s.
  */
 public final class KafkaTopicConnector implements DestinationConnector {
 
-    public static final String TYPE = "kafka";
+    public static final String TYPE = KafkaTopicDescriptor.TYPE;
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
     private static final long SEND_TIMEOUT_SECONDS = 30;
 
@@ -54,50 +54,8 @@ public final class KafkaTopicConnector implements DestinationConnector {
     private String runId;
 
     @Override
-    public String type() {
-        return TYPE;
-    }
-
-    @Override
-    public Set<SyncMode> supportedModes() {
-        return EnumSet.allOf(SyncMode.class);
-    }
-
-    @Override
-    public boolean outcomesPerRow() {
-        return true;
-    }
-
-    @Override
-    public int maxBatchSize() {
-        return 5000;
-    }
-
-    @Override
-    public RateLimit defaultRateLimit() {
-        return RateLimit.unlimited();
-    }
-
-    @Override
-    public int defaultMaxAttempts() {
-        // the producer retries within delivery.timeout.ms itself
-        return 3;
-    }
-
-    @Override
-    public List<ConfigProblem> validate(Map<String, Object> configuration) {
-        Map<String, Object> config = configuration == null ? Map.of() : configuration;
-        List<ConfigProblem> problems = new ArrayList<>();
-        if (!(config.get("bootstrapServers") instanceof String servers) || servers.isBlank()) {
-            problems.add(new ConfigProblem("bootstrapServers", "is required (host:port[,host:port])"));
-        }
-        if (!(config.get("topic") instanceof String topicName) || !topicName.matches("[a-zA-Z0-9._-]{1,249}")) {
-            problems.add(new ConfigProblem("topic", "is required: letters, digits, '.', '_' and '-' only"));
-        }
-        if (config.get("properties") != null && !(config.get("properties") instanceof Map<?, ?>)) {
-            problems.add(new ConfigProblem("properties", "must be an object of producer settings"));
-        }
-        return problems;
+    public DestinationDescriptor descriptor() {
+        return KafkaTopicDescriptor.INSTANCE;
     }
 
     @Override

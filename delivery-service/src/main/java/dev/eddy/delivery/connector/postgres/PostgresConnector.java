@@ -3,16 +3,17 @@ package dev.eddy.delivery.connector.postgres;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.eddy.delivery.spi.ConfigProblem;
+import dev.eddy.contracts.destination.ConfigProblem;
+import dev.eddy.contracts.destination.DeliveryOptions;
+import dev.eddy.contracts.destination.DestinationDescriptor;
+import dev.eddy.contracts.destination.PostgresDescriptor;
+import dev.eddy.contracts.destination.SyncMode;
 import dev.eddy.delivery.spi.ConnectorContext;
 import dev.eddy.delivery.spi.DeliveryRow;
 import dev.eddy.delivery.spi.DeliverySettings;
 import dev.eddy.delivery.spi.DestinationConfigurationException;
 import dev.eddy.delivery.spi.DestinationConnector;
-import dev.eddy.delivery.spi.RateLimit;
 import dev.eddy.delivery.spi.RetriableDeliveryException;
-import dev.eddy.delivery.spi.SyncMode;
-import dev.eddy.delivery.spi.SyncType;
 import dev.eddy.delivery.spi.WriteOutcome;
 
 import java.sql.Connection;
@@ -21,11 +22,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -35,88 +38,44 @@ import java.util.stream.Collectors;
  * ONE statement per write ({@code jsonb_to_recordset} over the batch as a JSON array): {@code insert} inserts
  * rows whose record-matching value is not there yet, {@code update} updates matching rows (a row matching
  * nothing is rejected), {@code upsert}/{@code mirror} use {@code INSERT ... ON CONFLICT (matching column) DO
- * UPDATE} (the column needs a unique index). Removed rows are matched by their primary key against the
- * record-matching column, again in one statement: delete behaviour {@code delete} deletes them,
- * {@code clear_fields} sets the mapped columns to NULL, {@code do_nothing} leaves them.
+ * UPDATE} (the column needs a unique index).
  *
- * <p>Configuration: {@code jdbcUrl} or {@code host}/{@code port}/{@code database}; {@code user},
- * {@code password} (may be sealed), {@code schema} (default {@code public}), {@code table}; the
- * record-matching column is the sync's {@code externalIdMapping.to}, else {@code keyColumn}.
- * Connection failures are retried (and make the destination unreachable); data and constraint errors
- * (SQLSTATE classes 22, 23) reject the write's rows, which the runtime then splits to isolate the bad ones;
- * other SQL errors (an unknown column, no unique index) are fatal configuration errors.
+ * <p>Removed rows carry nothing but their model primary key; they are matched by it against the removal column
+ * ({@link PostgresDescriptor#removalColumn}: {@code externalIdMapping.to} when {@code externalIdMapping.from} is the
+ * primary key, else {@code keyColumn}), again in one statement: {@code delete} deletes them, {@code clear_fields}
+ * clears them, {@code do_nothing} leaves them. <em>Clearing</em> — a removed row under {@code clear_fields}, or a
+ * row the diff sends as {@code changed} with its mapped fields null for that reason ({@link DeliveryRow#clears()}) —
+ * is an {@code UPDATE} setting the mapped columns (all but the record-matching ones) to NULL on the existing record,
+ * whatever the sync's mode: an {@code insert} sync must not ignore it, an {@code upsert} sync must not create an
+ * empty record for it. A clearing that matches no record is accepted (there is nothing left to clear).
+ *
+ * <p>Configuration: {@link PostgresDescriptor}. Connection failures are retried (and make the destination
+ * unreachable); data and constraint errors (SQLSTATE classes 22, 23) reject the statement's rows as a
+ * {@linkplain WriteOutcome#rejectedAsGroup group}, which the runtime then splits to isolate the bad ones; other SQL
+ * errors (an unknown column, no unique index) are fatal configuration errors.
  */
 public final class PostgresConnector implements DestinationConnector {
 
-    public static final String TYPE = "postgres";
+    public static final String TYPE = PostgresDescriptor.TYPE;
     private static final String ORDINAL = "_eddy_row";
+    /** The primary keys of removed or cleared rows, as one JSON array parameter. */
+    private static final String KEYS = "jsonb_to_recordset(?::jsonb) AS x(k text)";
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
 
     private Connection connection;
+    private IdleConnections.Key connectionKey;
+    /** Set when the database became unreachable: the connection is closed rather than kept for the next batch. */
+    private boolean broken;
     private String table;
     private Map<String, String> columnTypes = Map.of();
     private String keyColumn;
+    private String removalColumn;
     private SyncMode mode;
     private DeliverySettings settings;
 
     @Override
-    public String type() {
-        return TYPE;
-    }
-
-    @Override
-    public Set<SyncMode> supportedModes() {
-        return EnumSet.allOf(SyncMode.class);
-    }
-
-    @Override
-    public Set<SyncType> supportedTypes() {
-        // a table holds records; an event stream into a table is an insert sync
-        return EnumSet.of(SyncType.OBJECT);
-    }
-
-    @Override
-    public int maxBatchSize() {
-        return 5000;
-    }
-
-    @Override
-    public RateLimit defaultRateLimit() {
-        return RateLimit.unlimited();
-    }
-
-    @Override
-    public int defaultMaxAttempts() {
-        return 3;
-    }
-
-    @Override
-    public List<ConfigProblem> validate(Map<String, Object> configuration) {
-        Map<String, Object> config = configuration == null ? Map.of() : configuration;
-        List<ConfigProblem> problems = new ArrayList<>();
-        if (!(config.get("jdbcUrl") instanceof String url && url.startsWith("jdbc:postgresql:"))) {
-            if (config.get("jdbcUrl") != null) {
-                problems.add(new ConfigProblem("jdbcUrl", "must start with jdbc:postgresql:"));
-            } else {
-                if (!(config.get("host") instanceof String host) || host.isBlank()) {
-                    problems.add(new ConfigProblem("host", "is required (or jdbcUrl)"));
-                }
-                if (!(config.get("database") instanceof String db) || db.isBlank()) {
-                    problems.add(new ConfigProblem("database", "is required (or jdbcUrl)"));
-                }
-                Object port = config.get("port");
-                if (port != null && !(port instanceof Number) && !String.valueOf(port).matches("\\d+")) {
-                    problems.add(new ConfigProblem("port", "must be a number"));
-                }
-            }
-        }
-        if (!(config.get("table") instanceof String t) || t.isBlank()) {
-            problems.add(new ConfigProblem("table", "is required"));
-        }
-        if (config.get("user") != null && !(config.get("user") instanceof String)) {
-            problems.add(new ConfigProblem("user", "must be a string"));
-        }
-        return problems;
+    public DestinationDescriptor descriptor() {
+        return PostgresDescriptor.INSTANCE;
     }
 
     @Override
@@ -148,7 +107,11 @@ public final class PostgresConnector implements DestinationConnector {
         String schema = config.get("schema") instanceof String s && !s.isBlank() ? s : "public";
         String tableName = (String) config.get("table");
         try {
-            connection = DriverManager.getConnection(url, props);
+            connectionKey = IdleConnections.Key.of(url, props);
+            connection = IdleConnections.SHARED.take(connectionKey);
+            if (connection == null) {
+                connection = DriverManager.getConnection(url, props);
+            }
             try (PreparedStatement columns = connection.prepareStatement(
                     "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
                             + "WHERE a.attrelid = to_regclass(quote_ident(?) || '.' || quote_ident(?)) AND a.attnum > 0 "
@@ -168,22 +131,30 @@ public final class PostgresConnector implements DestinationConnector {
                 columnTypes = types;
             }
         } catch (SQLException e) {
+            broken = true;
             close();
             // an unreachable database at open is a failed run, with the driver's reason
             throw new DestinationConfigurationException(List.of(new ConfigProblem("connection", "cannot connect: " + e.getMessage())));
         }
         table = ident(schema) + "." + ident(tableName);
-        keyColumn = settings.externalId().map(DeliverySettings.ExternalId::to)
-                .orElse(config.get("keyColumn") instanceof String k && !k.isBlank() ? k : null);
-        if (keyColumn != null && !columnTypes.containsKey(keyColumn)) {
+        Optional<DeliveryOptions.ExternalIdMapping> externalId = settings.externalId()
+                .map(e -> new DeliveryOptions.ExternalIdMapping(e.from(), e.to(), e.type()));
+        List<ConfigProblem> syncProblems = descriptor().validateSync(config, new DeliveryOptions(settings.type(), mode,
+                settings.deleteBehavior(), externalId, OptionalInt.empty(), Optional.empty(), OptionalInt.empty(),
+                DeliveryOptions.Retry.none()), settings.primaryKeyColumn());
+        if (!syncProblems.isEmpty()) {
             close();
-            throw new DestinationConfigurationException(List.of(new ConfigProblem("externalIdMapping.to",
-                    "column " + keyColumn + " does not exist in " + schema + "." + tableName)));
+            throw new DestinationConfigurationException(syncProblems);
         }
-        if (keyColumn == null && (mode != SyncMode.INSERT || !settings.deleteBehavior().equals("do_nothing"))) {
-            close();
-            throw new DestinationConfigurationException(List.of(new ConfigProblem("externalIdMapping",
-                    "mode " + mode.name().toLowerCase() + " needs a record-matching column (externalIdMapping or keyColumn)")));
+        keyColumn = PostgresDescriptor.matchingColumn(config, externalId).orElse(null);
+        removalColumn = PostgresDescriptor.removalColumn(config, externalId, settings.primaryKeyColumn()).orElse(null);
+        for (String column : new String[] {keyColumn, removalColumn}) {
+            if (column != null && !columnTypes.containsKey(column)) {
+                close();
+                throw new DestinationConfigurationException(List.of(new ConfigProblem(
+                        column.equals(config.get("keyColumn")) ? "keyColumn" : "externalIdMapping.to",
+                        "column " + column + " does not exist in " + schema + "." + tableName)));
+            }
         }
     }
 
@@ -191,15 +162,28 @@ public final class PostgresConnector implements DestinationConnector {
     public List<WriteOutcome> write(List<DeliveryRow> rows) throws RetriableDeliveryException {
         WriteOutcome[] outcomes = new WriteOutcome[rows.size()];
         List<Integer> writes = new ArrayList<>();
-        List<Integer> removals = new ArrayList<>();
+        List<Integer> clears = new ArrayList<>();
+        List<Integer> deletes = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
-            (rows.get(i).op() == DeliveryRow.Operation.REMOVED ? removals : writes).add(i);
+            DeliveryRow row = rows.get(i);
+            if (row.clears() || row.op() == DeliveryRow.Operation.REMOVED && settings.clearsFields()) {
+                clears.add(i);
+            } else if (row.op() == DeliveryRow.Operation.REMOVED && settings.deletes()) {
+                deletes.add(i);
+            } else if (row.op() == DeliveryRow.Operation.REMOVED) {
+                outcomes[i] = WriteOutcome.accepted();
+            } else {
+                writes.add(i);
+            }
         }
         if (!writes.isEmpty()) {
             writeRows(rows, writes, outcomes);
         }
-        if (!removals.isEmpty()) {
-            removeRows(rows, removals, outcomes);
+        if (!clears.isEmpty()) {
+            clearRows(rows, clears, outcomes);
+        }
+        if (!deletes.isEmpty()) {
+            deleteRows(rows, deletes, outcomes);
         }
         return List.of(outcomes);
     }
@@ -272,25 +256,39 @@ public final class PostgresConnector implements DestinationConnector {
         }
     }
 
-    private void removeRows(List<DeliveryRow> rows, List<Integer> positions, WriteOutcome[] outcomes)
+    /** Sets the mapped columns (all but the record-matching ones) to NULL on the records the rows' keys match. */
+    private void clearRows(List<DeliveryRow> rows, List<Integer> positions, WriteOutcome[] outcomes)
             throws RetriableDeliveryException {
-        if (!settings.deletes() && !settings.clearsFields()) {
+        Set<String> cleared = new LinkedHashSet<>(settings.mappedFields());
+        positions.forEach(i -> cleared.addAll(rows.get(i).fields().keySet()));
+        cleared.remove(keyColumn);
+        cleared.remove(removalColumn);
+        for (String column : cleared) {
+            if (!columnTypes.containsKey(column)) {
+                throw new IllegalStateException("column " + column + " does not exist in table " + table);
+            }
+        }
+        if (cleared.isEmpty()) {
+            // nothing but the key is mapped: there is nothing to clear
             positions.forEach(i -> outcomes[i] = WriteOutcome.accepted());
             return;
         }
-        List<String> cleared = settings.mappedFields().stream()
-                .filter(c -> !c.equals(keyColumn) && columnTypes.containsKey(c)).toList();
-        if (settings.clearsFields() && cleared.isEmpty()) {
-            positions.forEach(i -> outcomes[i] = WriteOutcome.accepted());
-            return;
-        }
-        String key = ident(keyColumn);
-        String recordset = "jsonb_to_recordset(?::jsonb) AS x(k text)";
-        String match = "t." + key + " = x.k::" + columnTypes.get(keyColumn);
-        String sql = settings.deletes()
-                ? "DELETE FROM " + table + " t USING " + recordset + " WHERE " + match
-                : "UPDATE " + table + " t SET " + cleared.stream().map(c -> ident(c) + " = NULL")
-                .collect(Collectors.joining(", ")) + " FROM " + recordset + " WHERE " + match;
+        byKey(rows, positions, outcomes, "UPDATE " + table + " t SET " + cleared.stream().map(c -> ident(c) + " = NULL")
+                .collect(Collectors.joining(", ")) + " FROM " + KEYS + " WHERE " + keyMatch());
+    }
+
+    private void deleteRows(List<DeliveryRow> rows, List<Integer> positions, WriteOutcome[] outcomes)
+            throws RetriableDeliveryException {
+        byKey(rows, positions, outcomes, "DELETE FROM " + table + " t USING " + KEYS + " WHERE " + keyMatch());
+    }
+
+    private String keyMatch() {
+        return "t." + ident(removalColumn) + " = x.k::" + columnTypes.get(removalColumn);
+    }
+
+    /** Runs one statement over the rows' primary keys; a key matching no record is fine (nothing to remove). */
+    private void byKey(List<DeliveryRow> rows, List<Integer> positions, WriteOutcome[] outcomes, String sql)
+            throws RetriableDeliveryException {
         List<Map<String, Object>> keys = positions.stream()
                 .map(i -> Map.<String, Object>of("k", rows.get(i).primaryKey())).toList();
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
@@ -308,6 +306,7 @@ public final class PostgresConnector implements DestinationConnector {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String reason = "PostgreSQL " + state + ": " + firstLine(e.getMessage());
         if (state.startsWith("08")) {
+            broken = true;
             throw RetriableDeliveryException.unreachable("cannot reach PostgreSQL: " + firstLine(e.getMessage()), e);
         }
         if (state.startsWith("40") || state.startsWith("53") || state.startsWith("55") || state.equals("57P01")
@@ -315,7 +314,8 @@ public final class PostgresConnector implements DestinationConnector {
             throw RetriableDeliveryException.unavailable(reason, null);
         }
         if (state.startsWith("22") || state.startsWith("23")) {
-            positions.forEach(i -> outcomes[i] = WriteOutcome.rejected(reason));
+            // one statement carried every row: which of them broke it is unknown, so the runtime isolates them
+            positions.forEach(i -> outcomes[i] = WriteOutcome.rejectedAsGroup(reason));
             return;
         }
         throw new IllegalStateException(reason, e);
@@ -344,10 +344,11 @@ public final class PostgresConnector implements DestinationConnector {
     @Override
     public void close() {
         if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // closing is best effort; the server drops the session anyway
+            if (broken) {
+                IdleConnections.closeQuietly(connection);
+            } else {
+                // kept for the sync's next batch (IdleConnections checks it before it is used again)
+                IdleConnections.SHARED.give(connectionKey, connection);
             }
             connection = null;
         }

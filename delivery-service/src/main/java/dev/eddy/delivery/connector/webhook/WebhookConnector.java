@@ -3,33 +3,30 @@ package dev.eddy.delivery.connector.webhook;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.eddy.contracts.destination.ConfigProblem;
+import dev.eddy.contracts.destination.DestinationDescriptor;
+import dev.eddy.contracts.destination.WebhookDescriptor;
 import dev.eddy.delivery.connector.HttpErrors;
 import dev.eddy.delivery.connector.HttpTransport;
 import dev.eddy.delivery.connector.Signatures;
-import dev.eddy.delivery.spi.ConfigProblem;
-import dev.eddy.delivery.spi.RequestThrottle;
 import dev.eddy.delivery.spi.ConnectorContext;
 import dev.eddy.delivery.spi.DeliveryRow;
 import dev.eddy.delivery.spi.DestinationConfigurationException;
 import dev.eddy.delivery.spi.DestinationConnector;
-import dev.eddy.delivery.spi.RateLimit;
+import dev.eddy.delivery.spi.RequestThrottle;
 import dev.eddy.delivery.spi.RetriableDeliveryException;
-import dev.eddy.delivery.spi.SyncMode;
 import dev.eddy.delivery.spi.WriteOutcome;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The {@code webhook} destination: POSTs each batch as one JSON document
@@ -39,14 +36,12 @@ import java.util.Set;
  * HMAC-SHA256 of the raw body under that secret.
  * A 2xx accepts the whole batch; 429 and 5xx are retriable; connection failures and timeouts are retriable
  * and mark the destination unreachable; any other status rejects every row of the batch with the status and
- * an excerpt of the response body.
+ * an excerpt of the response body, as a {@linkplain WriteOutcome#rejectedAsGroup group rejection}. The configuration
+ * rules are {@link WebhookDescriptor}'s.
  */
 public final class WebhookConnector implements DestinationConnector {
 
-    public static final String TYPE = "webhook";
-    private static final int MAX_BATCH_SIZE = 1000;
-    /** Headers java.net.http sets itself and refuses to take from a caller. */
-    private static final Set<String> RESTRICTED_HEADERS = Set.of("connection", "content-length", "expect", "host", "upgrade");
+    public static final String TYPE = WebhookDescriptor.TYPE;
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
             .disable(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
 
@@ -68,66 +63,8 @@ public final class WebhookConnector implements DestinationConnector {
     }
 
     @Override
-    public String type() {
-        return TYPE;
-    }
-
-    @Override
-    public Set<SyncMode> supportedModes() {
-        return EnumSet.allOf(SyncMode.class);
-    }
-
-    @Override
-    public int maxBatchSize() {
-        return MAX_BATCH_SIZE;
-    }
-
-    @Override
-    public RateLimit defaultRateLimit() {
-        return RateLimit.unlimited();
-    }
-
-    @Override
-    public List<ConfigProblem> validate(Map<String, Object> configuration) {
-        List<ConfigProblem> problems = new ArrayList<>();
-        Object url = configuration == null ? null : configuration.get("url");
-        if (!(url instanceof String text) || text.isBlank()) {
-            problems.add(new ConfigProblem("url", "is required"));
-        } else {
-            try {
-                URI uri = URI.create(text.trim());
-                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-                if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-                    problems.add(new ConfigProblem("url", "must be an absolute http or https URL"));
-                }
-            } catch (IllegalArgumentException e) {
-                problems.add(new ConfigProblem("url", "is not a URL: " + e.getMessage()));
-            }
-        }
-        Object secret = configuration == null ? null : configuration.get("signingSecret");
-        if (secret != null && (!(secret instanceof String text) || text.isEmpty())) {
-            problems.add(new ConfigProblem("signingSecret", "must be a non-empty string"));
-        }
-        Object headers = configuration == null ? null : configuration.get("headers");
-        if (headers != null) {
-            if (!(headers instanceof Map<?, ?> map)) {
-                problems.add(new ConfigProblem("headers", "must be an object of header names to values"));
-            } else {
-                for (Map.Entry<?, ?> header : map.entrySet()) {
-                    String name = String.valueOf(header.getKey());
-                    if (!(header.getValue() instanceof String)) {
-                        problems.add(new ConfigProblem("headers." + name, "must be a string"));
-                    }
-                    if (RESTRICTED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
-                        problems.add(new ConfigProblem("headers." + name, "is set by Eddy and cannot be configured"));
-                    }
-                    if (!name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
-                        problems.add(new ConfigProblem("headers." + name, "is not a valid header name"));
-                    }
-                }
-            }
-        }
-        return problems;
+    public DestinationDescriptor descriptor() {
+        return WebhookDescriptor.INSTANCE;
     }
 
     @Override
@@ -189,12 +126,42 @@ public final class WebhookConnector implements DestinationConnector {
         if (HttpErrors.retriable(status)) {
             throw HttpErrors.unavailable(answer, clock);
         }
-        return Collections.nCopies(rows.size(), WriteOutcome.rejected(HttpErrors.reason(answer)));
+        // one request carried every row: the refusal is the group's, and the runtime isolates the rows at fault
+        return Collections.nCopies(rows.size(), WriteOutcome.rejectedAsGroup(HttpErrors.reason(answer)));
     }
 
     @Override
     public void close() {
         // the HTTP client is shared and outlives this instance; nothing else is held
+    }
+
+    /**
+     * Writes a mapped value as data binding would (maps in order, nulls kept, decimals plain), but straight to the
+     * generator for the types rows are made of: it runs for every field of every row sent.
+     */
+    static void writeValue(JsonGenerator json, Object value) throws IOException {
+        if (value == null) {
+            json.writeNull();
+        } else if (value instanceof String text) {
+            json.writeString(text);
+        } else if (value instanceof BigDecimal decimal) {
+            json.writeNumber(decimal);
+        } else if (value instanceof Integer number) {
+            json.writeNumber(number);
+        } else if (value instanceof Long number) {
+            json.writeNumber(number);
+        } else if (value instanceof Boolean flag) {
+            json.writeBoolean(flag);
+        } else if (value instanceof Map<?, ?> map) {
+            json.writeStartObject();
+            for (Map.Entry<?, ?> field : map.entrySet()) {
+                json.writeFieldName(String.valueOf(field.getKey()));
+                writeValue(json, field.getValue());
+            }
+            json.writeEndObject();
+        } else {
+            json.writeObject(value);
+        }
     }
 
     /** Streams the body straight into bytes: it is built on the way to every request, so no tree of maps first. */
@@ -210,7 +177,7 @@ public final class WebhookConnector implements DestinationConnector {
                 json.writeStringField("op", row.op().wireName());
                 json.writeStringField("primaryKey", row.primaryKey());
                 json.writeFieldName("row");
-                json.writeObject(row.fields());
+                writeValue(json, row.fields());
                 json.writeEndObject();
             }
             json.writeEndArray();

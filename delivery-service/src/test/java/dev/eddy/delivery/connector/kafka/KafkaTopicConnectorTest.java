@@ -1,12 +1,12 @@
 package dev.eddy.delivery.connector.kafka;
 
+import dev.eddy.contracts.destination.SyncMode;
+import dev.eddy.contracts.destination.SyncType;
 import dev.eddy.delivery.spi.ConnectorContext;
 import dev.eddy.delivery.spi.DeliveryRow;
 import dev.eddy.delivery.spi.DeliveryRow.Operation;
 import dev.eddy.delivery.spi.DeliverySettings;
 import dev.eddy.delivery.spi.RequestThrottle;
-import dev.eddy.delivery.spi.SyncMode;
-import dev.eddy.delivery.spi.SyncType;
 import dev.eddy.delivery.spi.WriteOutcome;
 import dev.eddy.testsupport.SharedInfrastructure;
 import org.apache.kafka.clients.consumer.ConsumerConfig;

@@ -1,4 +1,4 @@
-package dev.eddy.delivery.mapping;
+package dev.eddy.contracts.template;
 
 import liqp.Template;
 import liqp.TemplateParser;
@@ -26,11 +26,11 @@ public final class Liquid {
         }
 
         /** Renders with the given variables ({@code row}, {@code sync}, {@code run}, ...); throws on a render error. */
-        public String render(Map<String, Object> variables) throws InvalidMappingException {
+        public String render(Map<String, Object> variables) throws InvalidTemplateException {
             try {
                 return template.render(variables);
             } catch (RuntimeException e) {
-                throw new InvalidMappingException("the template '" + source + "' cannot be rendered: " + e.getMessage());
+                throw new InvalidTemplateException("the template '" + source + "' cannot be rendered: " + e.getMessage());
             }
         }
     }
@@ -45,11 +45,11 @@ public final class Liquid {
     }
 
     /** Parses a template; throws with the parser's message when it is not valid Liquid. */
-    public static Compiled parse(String source) throws InvalidMappingException {
+    public static Compiled parse(String source) throws InvalidTemplateException {
         try {
             return new Compiled(source, PARSER.parse(source));
         } catch (RuntimeException e) {
-            throw new InvalidMappingException("the template '" + source + "' is not valid Liquid: " + e.getMessage());
+            throw new InvalidTemplateException("the template '" + source + "' is not valid Liquid: " + e.getMessage());
         }
     }
 }

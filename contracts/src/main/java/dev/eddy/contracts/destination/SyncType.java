@@ -1,4 +1,4 @@
-package dev.eddy.delivery.spi;
+package dev.eddy.contracts.destination;
 
 import java.util.Locale;
 

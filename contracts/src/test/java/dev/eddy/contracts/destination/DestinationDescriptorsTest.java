@@ -1,0 +1,98 @@
+package dev.eddy.contracts.destination;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eddy.contracts.secrets.SecretBox;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Each destination type's configuration rules and secret fields, as the API and delivery apply them. */
+class DestinationDescriptorsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Map<String, String> problems(DestinationDescriptor d, String json) throws Exception {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> config = JSON.readValue(json, Map.class);
+        return d.validate(config).stream().collect(Collectors.toMap(ConfigProblem::field, ConfigProblem::message,
+                (a, b) -> a, TreeMap::new));
+    }
+
+    @Test
+    void theFourTypesAreKnownByName() {
+        assertEquals(List.of("http", "kafka", "postgres", "webhook"), List.copyOf(DestinationDescriptors.types()));
+        assertEquals(PostgresDescriptor.INSTANCE, DestinationDescriptors.find("postgres").orElseThrow());
+        assertTrue(DestinationDescriptors.find("carrier-pigeon").isEmpty());
+        assertTrue(DestinationDescriptors.find(null).isEmpty());
+    }
+
+    @Test
+    void webhookNeedsAnHttpUrlAndValidHeaders() throws Exception {
+        assertEquals(Map.of(), problems(WebhookDescriptor.INSTANCE, "{\"url\": \"https://x.io/h\", \"headers\": {\"X-Team\": \"a\"}}"));
+        assertEquals(Map.of("url", "must be an absolute http or https URL", "headers.Host", "is set by Eddy and cannot be configured",
+                        "headers.X-N", "must be a string", "signingSecret", "must be a non-empty string"),
+                problems(WebhookDescriptor.INSTANCE, "{\"url\": \"ftp://x.io\", \"signingSecret\": \"\", \"headers\": {\"Host\": \"a\", \"X-N\": 1}}"));
+        assertEquals(Map.of("url", "is required"), problems(WebhookDescriptor.INSTANCE, "{}"));
+    }
+
+    @Test
+    void httpChecksEveryRequestAndParsesItsTemplates() throws Exception {
+        assertEquals(Map.of(), problems(HttpRequestDescriptor.INSTANCE,
+                "{\"added\": {\"method\": \"post\", \"url\": \"https://x.io/{{ row.id }}\", \"body\": \"{{ row | json }}\"}}"));
+        Map<String, String> problems = problems(HttpRequestDescriptor.INSTANCE,
+                "{\"added\": {\"method\": \"FETCH\", \"url\": \"{% if %}\"}, \"changed\": \"PUT\", \"batched\": \"yes\"}");
+        assertEquals(List.of("added.method", "added.url", "batched", "changed"), List.copyOf(problems.keySet()));
+        assertTrue(problems.get("added.url").contains("not valid Liquid"), problems.get("added.url"));
+        assertEquals(Map.of("added", "at least one of added, changed, removed must be configured"),
+                problems(HttpRequestDescriptor.INSTANCE, "{}"));
+    }
+
+    @Test
+    void postgresNeedsAConnectionAndATable() throws Exception {
+        assertEquals(Map.of(), problems(PostgresDescriptor.INSTANCE, "{\"jdbcUrl\": \"jdbc:postgresql://h/db\", \"table\": \"t\"}"));
+        assertEquals(Map.of(), problems(PostgresDescriptor.INSTANCE, "{\"host\": \"h\", \"port\": 5432, \"database\": \"d\", \"table\": \"t\"}"));
+        assertEquals(Map.of("host", "is required (or jdbcUrl)", "database", "is required (or jdbcUrl)",
+                        "port", "must be a port number (1-65535)", "table", "is required", "user", "must be a string"),
+                problems(PostgresDescriptor.INSTANCE, "{\"port\": 70000, \"user\": 5}"));
+        assertEquals(Map.of("jdbcUrl", "must start with jdbc:postgresql:", "table", "is required"),
+                problems(PostgresDescriptor.INSTANCE, "{\"jdbcUrl\": \"jdbc:mysql://h/db\"}"));
+    }
+
+    @Test
+    void kafkaNeedsServersAndALegalTopicName() throws Exception {
+        assertEquals(Map.of(), problems(KafkaTopicDescriptor.INSTANCE,
+                "{\"bootstrapServers\": \"h:9092\", \"topic\": \"customers.v1\", \"properties\": {\"linger.ms\": 5}}"));
+        assertEquals(List.of("bootstrapServers", "properties", "topic"), List.copyOf(problems(KafkaTopicDescriptor.INSTANCE,
+                "{\"topic\": \"no spaces\", \"properties\": [1]}").keySet()));
+    }
+
+    @Test
+    void credentialHeadersAndProducerSecretsAreSealedBesidesFieldsNamedLikeSecrets() throws Exception {
+        SecretBox box = new SecretBox("k");
+        ObjectNode hook = (ObjectNode) JSON.readTree("""
+                {"url": "https://x.io", "signingSecret": "s3cret!", "headers": {"X-Api-Key": "k-123", "X-Team": "growth"}}""");
+        box.sealSecrets(hook, WebhookDescriptor.INSTANCE::isSecret);
+        assertTrue(SecretBox.isSealed(hook.get("signingSecret").asText()));
+        assertTrue(SecretBox.isSealed(hook.at("/headers/X-Api-Key").asText()));
+        assertEquals("growth", hook.at("/headers/X-Team").asText());
+        assertEquals("k-123", box.open(hook.at("/headers/X-Api-Key").asText()));
+
+        ObjectNode kafka = (ObjectNode) JSON.readTree("""
+                {"bootstrapServers": "h:9092", "topic": "t", "properties": {"sasl.jaas.config": "x", "ssl.key.password": "p",
+                 "basic.auth.user.info": "u:p", "linger.ms": "5"}}""");
+        box.sealSecrets(kafka, KafkaTopicDescriptor.INSTANCE::isSecret);
+        assertTrue(SecretBox.isSealed(kafka.at("/properties/sasl.jaas.config").asText()));
+        assertTrue(SecretBox.isSealed(kafka.at("/properties/ssl.key.password").asText()));
+        assertTrue(SecretBox.isSealed(kafka.at("/properties/basic.auth.user.info").asText()));
+        assertFalse(SecretBox.isSealed(kafka.at("/properties/linger.ms").asText()));
+        assertEquals(SecretBox.MASK, SecretBox.redacted(kafka).at("/properties/basic.auth.user.info").asText());
+    }
+}

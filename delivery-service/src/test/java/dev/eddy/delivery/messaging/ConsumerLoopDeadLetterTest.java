@@ -1,0 +1,91 @@
+package dev.eddy.delivery.messaging;
+
+import dev.eddy.contracts.RunIds;
+import dev.eddy.contracts.Topics;
+import dev.eddy.contracts.avro.RunEvent;
+import dev.eddy.contracts.avro.RunStatus;
+import dev.eddy.contracts.kafka.ConsumerLoop;
+import dev.eddy.contracts.kafka.EventPublisher;
+import dev.eddy.contracts.kafka.KafkaSettings;
+import dev.eddy.testsupport.SharedInfrastructure;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * The consumer loop (contracts) as delivery runs it, against the embedded broker: a record its handler keeps failing
+ * on goes to the dead-letter topic; while the broker refuses that dead letter the record's offset is not committed
+ * and the record is read and handled again (never dropped silently); once the broker takes it, the offset moves on.
+ */
+class ConsumerLoopDeadLetterTest {
+
+    private final String servers = SharedInfrastructure.broker().bootstrapServers();
+
+    @Test
+    void aRecordWhoseDeadLetterTheBrokerRefusesIsReadAgainUntilTheLetterIsTaken() throws Exception {
+        String topic = "loop-" + UUID.randomUUID();
+        String group = "loop-" + UUID.randomUUID();
+        ConfigResource deadLetterTopic = new ConfigResource(ConfigResource.Type.TOPIC, Topics.DEAD_LETTER);
+        AtomicInteger attempts = new AtomicInteger();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers));
+             EventPublisher publisher = new EventPublisher(KafkaSettings.producer(servers, Optional.empty(), "loop-test"))) {
+            // the record carries a 2 MB key, which its dead letter repeats; the dead-letter topic takes 1 MB for now
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+            setMaxMessageBytes(admin, deadLetterTopic, "1048576");
+            try {
+                publisher.sendAndWait(topic, "k".repeat(2 * 1024 * 1024), RunEvent.newBuilder().setRunId(RunIds.next())
+                        .setSyncId("sync-1").setStatus(RunStatus.processing).setProducer("test").setAt(Instant.now()).build());
+                ConsumerLoop<RunEvent> loop = new ConsumerLoop<RunEvent>("loop-test",
+                        KafkaSettings.consumer(servers, Optional.empty(), group), List.of(topic),
+                        record -> {
+                            attempts.incrementAndGet();
+                            throw new IllegalStateException("the handler fails");
+                        }, publisher).start();
+                try {
+                    // 6 attempts, a refused dead letter, then the same record again (a committed offset would end at 6)
+                    await().atMost(Duration.ofSeconds(90)).until(() -> attempts.get() > 6);
+                    assertNull(committed(group, topic), "nothing committed while the dead letter is refused");
+
+                    setMaxMessageBytes(admin, deadLetterTopic, String.valueOf(16 * 1024 * 1024));
+                    await().atMost(Duration.ofSeconds(90)).until(() -> committed(group, topic) != null);
+                } finally {
+                    loop.close();
+                }
+            } finally {
+                admin.incrementalAlterConfigs(Map.of(deadLetterTopic, List.of(new AlterConfigOp(
+                        new ConfigEntry("max.message.bytes", ""), AlterConfigOp.OpType.DELETE)))).all().get();
+            }
+        }
+    }
+
+    private static void setMaxMessageBytes(Admin admin, ConfigResource topic, String bytes) throws Exception {
+        admin.incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(new ConfigEntry("max.message.bytes", bytes),
+                AlterConfigOp.OpType.SET)))).all().get();
+    }
+
+    private OffsetAndMetadata committed(String group, String topic) {
+        try (KafkaConsumer<String, Object> consumer = new KafkaConsumer<>(KafkaSettings.consumer(servers, Optional.empty(), group))) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            return consumer.committed(Set.of(partition)).get(partition);
+        }
+    }
+}
