@@ -68,7 +68,8 @@ public final class SyncLogsBenchmark {
         Process launcher = builder.start();
         AtomicLong received = new AtomicLong();
         HttpServer sink = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        sink.setExecutor(Executors.newFixedThreadPool(4));
+        java.util.concurrent.ExecutorService sinkThreads = Executors.newFixedThreadPool(4);
+        sink.setExecutor(sinkThreads);
         sink.createContext("/", exchange -> {
             try (InputStream in = exchange.getRequestBody()) {
                 in.readAllBytes();
@@ -126,6 +127,7 @@ public final class SyncLogsBenchmark {
             System.out.printf(Locale.ROOT, "[figures] %d rows, %d rounds; webhook requests received: %d%n", rows, rounds, received.get());
         } finally {
             sink.stop(0);
+            sinkThreads.shutdownNow(); // its threads are not daemons: the benchmark would never exit
             launcher.destroy();
             if (!launcher.waitFor(90, TimeUnit.SECONDS)) {
                 launcher.destroyForcibly();
