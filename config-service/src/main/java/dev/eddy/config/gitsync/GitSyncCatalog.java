@@ -32,6 +32,13 @@ public interface GitSyncCatalog {
 
     boolean destinationExists(String slug);
 
+    /**
+     * What the sync's destination could not carry out, by delivery's own rules (the same the API applies): its delivery
+     * settings ({@code type}, {@code mode}, {@code batchSize}, ...) and what the destination's connector does not
+     * support. Each problem as {@code <config field>: <reason>}; empty when the model or destination is unknown.
+     */
+    List<dev.eddy.contracts.destination.ConfigProblem> deliveryProblems(SyncDocument sync);
+
     /** Creates the model or replaces its fields; the source must exist. Returns the stored document. */
     ModelDocument upsertModel(ModelDocument model);
 

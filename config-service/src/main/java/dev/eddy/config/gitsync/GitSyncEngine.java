@@ -312,6 +312,13 @@ public class GitSyncEngine {
         if (s.destination() != null && !catalog.destinationExists(s.destination())) {
             problems.add(new FileProblem(file, parsed.line("destination"), "unknown destination slug '" + s.destination() + "'"));
         }
+        if (problems.stream().noneMatch(p -> p.file().equals(file)) && s.model() != null && s.destination() != null) {
+            // what the API refuses (a sync type or mode the destination cannot carry out, bad delivery settings) a
+            // file cannot bring in either: it would only fail at its first run
+            for (var problem : catalog.deliveryProblems(s)) {
+                problems.add(new FileProblem(file, parsed.line("config." + problem.field()), "config." + problem));
+            }
+        }
         return s;
     }
 

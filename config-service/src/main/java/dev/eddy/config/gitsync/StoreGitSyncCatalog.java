@@ -1,6 +1,7 @@
 package dev.eddy.config.gitsync;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eddy.config.domain.Destination;
 import dev.eddy.config.domain.Model;
@@ -11,6 +12,10 @@ import dev.eddy.config.store.CatalogStore.Filter;
 import dev.eddy.config.store.Database;
 import dev.eddy.config.service.ConfigChanged;
 import dev.eddy.config.service.ConfigChanged.Change;
+import dev.eddy.contracts.destination.ConfigProblem;
+import dev.eddy.contracts.destination.DeliveryOptions;
+import dev.eddy.contracts.destination.DestinationDescriptor;
+import dev.eddy.contracts.destination.DestinationDescriptors;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 
@@ -127,6 +132,25 @@ public class StoreGitSyncCatalog implements GitSyncCatalog {
         });
         fire("model", stored.id(), stored.slug(), change[0]);
         return db.inTransaction(c -> document(stored, sourceSlugs(c)));
+    }
+
+    @Override
+    public List<ConfigProblem> deliveryProblems(SyncDocument s) {
+        DeliveryOptions.Parsed parsed = DeliveryOptions.parse(s.config() == null ? JSON.createObjectNode() : s.config());
+        if (!parsed.problems().isEmpty()) {
+            return parsed.problems();
+        }
+        return db.inTransaction(c -> {
+            Optional<Model> model = findModel(c, s.model());
+            Optional<Destination> destination = store.listDestinations(c, new Filter(s.destination(), null)).stream().findFirst();
+            Optional<DestinationDescriptor> descriptor = destination.flatMap(d -> DestinationDescriptors.find(d.type()));
+            if (model.isEmpty() || descriptor.isEmpty()) {
+                return List.<ConfigProblem>of();
+            }
+            return parsed.options().problemsFor(descriptor.get(),
+                    JSON.convertValue(destination.get().configuration(), new TypeReference<Map<String, Object>>() { }),
+                    model.get().primaryKey());
+        });
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.util.Map;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Git Sync against a local bare repository over {@code file://}. */
 @QuarkusTest
@@ -28,6 +29,22 @@ class FileRepositoryGitSyncTest extends GitSyncScenarios {
     @Override
     Map<String, Object> setupFor(File bare) {
         return Map.of("repoUrl", bare.toURI().toString());
+    }
+
+    @Test
+    void aSyncFileItsDestinationCannotCarryOutIsReportedAtItsLineAndChangesNothing() throws Exception {
+        String model = unique("people");
+        String sync = unique("people-to-hook");
+        user.commit("sync with a bad delivery setting", "eddy/models/" + model + ".yaml", modelYaml("People", source, "SELECT 1 AS id"),
+                "eddy/syncs/" + sync + ".yaml", "model: " + model + "\ndestination: " + destination
+                        + "\nconfig:\n  mode: upsert\n  batchSize: 0\n  mappings:\n    - {from: id, to: id, type: standard}\n");
+        io.restassured.path.json.JsonPath status = pull();
+        assertEquals(1, model(model).getList("data").size(), "the model file applies");
+        assertEquals(0, api().get("/api/v1/syncs?slug=" + sync).then().extract().jsonPath().getList("data").size());
+        Map<String, Object> error = status.<Map<String, Object>>getList("status.fileErrors").stream()
+                .filter(e -> e.get("file").equals("eddy/syncs/" + sync + ".yaml")).findFirst().orElseThrow();
+        assertTrue(((String) error.get("reason")).startsWith("config.batchSize: "), error.toString());
+        assertEquals(5, error.get("line"), "the line of batchSize");
     }
 
     @Test
