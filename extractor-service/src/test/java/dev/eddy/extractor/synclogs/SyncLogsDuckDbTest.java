@@ -3,20 +3,11 @@ package dev.eddy.extractor.synclogs;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eddy.contracts.RunIds;
-import dev.eddy.contracts.Topics;
-import dev.eddy.contracts.avro.BatchKind;
 import dev.eddy.contracts.avro.Change;
-import dev.eddy.contracts.avro.ChangeBatch;
 import dev.eddy.contracts.avro.ChangeOp;
-import dev.eddy.contracts.avro.Counts;
-import dev.eddy.contracts.avro.DeliveryResult;
 import dev.eddy.contracts.avro.OutcomeStatus;
 import dev.eddy.contracts.avro.RowOutcome;
-import dev.eddy.contracts.avro.RunEvent;
-import dev.eddy.contracts.avro.RunRequest;
 import dev.eddy.contracts.avro.RunStatus;
-import dev.eddy.contracts.kafka.EventPublisher;
-import dev.eddy.contracts.kafka.KafkaSettings;
 import dev.eddy.contracts.spec.SyncSpec;
 import dev.eddy.extractor.source.DuckDbDialect;
 import dev.eddy.extractor.source.DuckDbLockHolder;
@@ -39,14 +30,15 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import static io.restassured.RestAssured.given;
+import static dev.eddy.extractor.synclogs.SuiteEvents.change;
+import static dev.eddy.extractor.synclogs.SuiteEvents.counts;
+import static dev.eddy.extractor.synclogs.SuiteEvents.outcome;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
@@ -62,7 +54,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(EddyInfrastructureResource.class)
 class SyncLogsDuckDbTest {
 
-    private static EventPublisher publisher;
+    private static SuiteEvents suite;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -74,16 +66,16 @@ class SyncLogsDuckDbTest {
 
     @BeforeEach
     void startPublisher() {
-        if (publisher == null) {
-            publisher = new EventPublisher(KafkaSettings.producer(bootstrapServers, Optional.empty(), "sync-logs-test"));
+        if (suite == null) {
+            suite = new SuiteEvents(bootstrapServers, "sync-logs-test");
         }
     }
 
     @AfterAll
     static void stopPublisher() {
-        if (publisher != null) {
-            publisher.close();
-            publisher = null;
+        if (suite != null) {
+            suite.close();
+            suite = null;
         }
     }
 
@@ -91,15 +83,15 @@ class SyncLogsDuckDbTest {
     void changelogHasOneRowPerPlannedChangeWithItsOutcomeAndFields() throws Exception {
         SyncSpec spec = spec(newWarehouse(), true, false, false);
         String run = RunIds.next();
-        changes(spec, run, 0, change(ChangeOp.ADDED, "1", "{\"id\":1,\"email\":\"ann@x.io\"}"),
+        suite.changes(spec, run, 0, change(ChangeOp.ADDED, "1", "{\"id\":1,\"email\":\"ann@x.io\"}"),
                 change(ChangeOp.ADDED, "2", "{\"id\":2,\"email\":\"bob@x.io\"}"));
-        changes(spec, run, 1, change(ChangeOp.CHANGED, "3", "{\"id\":3,\"email\":\"not-an-email\"}"),
+        suite.changes(spec, run, 1, change(ChangeOp.CHANGED, "3", "{\"id\":3,\"email\":\"not-an-email\"}"),
                 change(ChangeOp.REMOVED, "4", null));
-        results(spec, run, 0, outcome("1", ChangeOp.ADDED, OutcomeStatus.ACCEPTED, null), outcome("2", ChangeOp.ADDED, OutcomeStatus.ACCEPTED, null));
-        results(spec, run, 1, outcome("3", ChangeOp.CHANGED, OutcomeStatus.REJECTED, "422: email is invalid"),
+        suite.results(spec, run, 0, outcome("1", ChangeOp.ADDED, OutcomeStatus.ACCEPTED, null), outcome("2", ChangeOp.ADDED, OutcomeStatus.ACCEPTED, null));
+        suite.results(spec, run, 1, outcome("3", ChangeOp.CHANGED, OutcomeStatus.REJECTED, "422: email is invalid"),
                 outcome("4", ChangeOp.REMOVED, OutcomeStatus.ACCEPTED, null));
-        deliveryEnd(spec, run, null);
-        terminal(spec, run, RunStatus.warning, counts(2, 1, 1), counts(2, 0, 1), counts(0, 1, 0), null);
+        suite.deliveryEnd(spec, run, null);
+        suite.terminal(spec, run, RunStatus.warning, counts(2, 1, 1), counts(2, 0, 1), counts(0, 1, 0), null);
 
         List<Map<String, String>> rows = awaitRows("SELECT row_id, op_type, status, failure_reason, fields->>'email' AS email, "
                 + "sync_run_id, created_at FROM eddy_audit.sync_changelog WHERE sync_id = '" + spec.syncId() + "' ORDER BY row_id", 4);
@@ -119,22 +111,22 @@ class SyncLogsDuckDbTest {
     void snapshotKeepsOneRowPerPrimaryKeyWithItsLatestState() throws Exception {
         SyncSpec spec = spec(newWarehouse(), false, true, false);
         String first = RunIds.next();
-        changes(spec, first, 0, change(ChangeOp.ADDED, "1", "{\"id\":1,\"plan\":\"free\"}"),
+        suite.changes(spec, first, 0, change(ChangeOp.ADDED, "1", "{\"id\":1,\"plan\":\"free\"}"),
                 change(ChangeOp.ADDED, "2", "{\"id\":2,\"plan\":\"pro\"}"), change(ChangeOp.ADDED, "3", "{\"id\":3,\"plan\":\"pro\"}"));
-        results(spec, first, 0, outcome("1", ChangeOp.ADDED, OutcomeStatus.ACCEPTED, null),
+        suite.results(spec, first, 0, outcome("1", ChangeOp.ADDED, OutcomeStatus.ACCEPTED, null),
                 outcome("2", ChangeOp.ADDED, OutcomeStatus.ACCEPTED, null), outcome("3", ChangeOp.ADDED, OutcomeStatus.ACCEPTED, null));
-        deliveryEnd(spec, first, null);
-        terminal(spec, first, RunStatus.success, counts(3, 0, 0), counts(3, 0, 0), counts(0, 0, 0), null);
+        suite.deliveryEnd(spec, first, null);
+        suite.terminal(spec, first, RunStatus.success, counts(3, 0, 0), counts(3, 0, 0), counts(0, 0, 0), null);
         awaitRows("SELECT row_id FROM eddy_audit.sync_snapshot WHERE sync_id = '" + spec.syncId() + "'", 3);
 
         String second = RunIds.next();
-        changes(spec, second, 0, change(ChangeOp.CHANGED, "1", "{\"id\":1,\"plan\":\"enterprise\"}"),
+        suite.changes(spec, second, 0, change(ChangeOp.CHANGED, "1", "{\"id\":1,\"plan\":\"enterprise\"}"),
                 change(ChangeOp.REMOVED, "2", null), change(ChangeOp.CHANGED, "3", "{\"id\":3,\"plan\":\"broken\"}"));
-        results(spec, second, 0, outcome("1", ChangeOp.CHANGED, OutcomeStatus.ACCEPTED, null),
+        suite.results(spec, second, 0, outcome("1", ChangeOp.CHANGED, OutcomeStatus.ACCEPTED, null),
                 outcome("2", ChangeOp.REMOVED, OutcomeStatus.ACCEPTED, null),
                 outcome("3", ChangeOp.CHANGED, OutcomeStatus.REJECTED, "400: plan unknown"));
-        deliveryEnd(spec, second, null);
-        terminal(spec, second, RunStatus.warning, counts(0, 2, 1), counts(0, 1, 1), counts(0, 1, 0), null);
+        suite.deliveryEnd(spec, second, null);
+        suite.terminal(spec, second, RunStatus.warning, counts(0, 2, 1), counts(0, 1, 1), counts(0, 1, 0), null);
 
         List<Map<String, String>> rows = awaitRows("SELECT row_id, sync_run_id, op_type, status, failure_reason, fields->>'plan' AS plan "
                 + "FROM eddy_audit.sync_snapshot WHERE sync_id = '" + spec.syncId() + "' AND sync_run_id = '" + second + "' ORDER BY row_id", 3);
@@ -152,16 +144,15 @@ class SyncLogsDuckDbTest {
     void syncRunsHasOneRowPerRunWithHightouchsCountsEvenWithoutChanges() throws Exception {
         SyncSpec spec = spec(newWarehouse(), false, false, true);
         String delivered = RunIds.next();
-        changes(spec, delivered, 0, change(ChangeOp.ADDED, "1", "{\"id\":1}"), change(ChangeOp.ADDED, "2", "{\"id\":2}"));
-        results(spec, delivered, 0, outcome("1", ChangeOp.ADDED, OutcomeStatus.ACCEPTED, null),
+        suite.changes(spec, delivered, 0, change(ChangeOp.ADDED, "1", "{\"id\":1}"), change(ChangeOp.ADDED, "2", "{\"id\":2}"));
+        suite.results(spec, delivered, 0, outcome("1", ChangeOp.ADDED, OutcomeStatus.ACCEPTED, null),
                 outcome("2", ChangeOp.ADDED, OutcomeStatus.REJECTED, "nope"));
-        deliveryEnd(spec, delivered, null);
-        terminal(spec, delivered, RunStatus.warning, counts(2, 0, 0), counts(1, 0, 0), counts(1, 0, 0), null);
+        suite.deliveryEnd(spec, delivered, null);
+        suite.terminal(spec, delivered, RunStatus.warning, counts(2, 0, 0), counts(1, 0, 0), counts(1, 0, 0), null);
 
         String failed = RunIds.next();
-        publisher.sendAndWait(Topics.RUN_REQUESTS, spec.syncId(), RunRequest.newBuilder().setRunId(failed).setSyncId(spec.syncId())
-                .setRequestedAt(Instant.now()).setSpecJson(spec.toJson()).build());
-        terminal(spec, failed, RunStatus.failed, null, null, null, "relation \"no_such_table\" does not exist");
+        suite.runRequest(spec, failed);
+        suite.terminal(spec, failed, RunStatus.failed, null, null, null, "relation \"no_such_table\" does not exist");
 
         List<Map<String, String>> rows = awaitRows("SELECT * FROM eddy_audit.sync_runs WHERE sync_id = '" + spec.syncId() + "' ORDER BY sync_run_id", 2);
         Map<String, String> first = rows.get(0);
@@ -193,10 +184,10 @@ class SyncLogsDuckDbTest {
             changes.add(change(ChangeOp.ADDED, Integer.toString(i), "{\"id\":" + i + "}"));
             outcomes.add(outcome(Integer.toString(i), ChangeOp.ADDED, OutcomeStatus.ACCEPTED, null));
         }
-        changes(spec, run, 0, changes.toArray(Change[]::new));
-        results(spec, run, 0, outcomes.toArray(RowOutcome[]::new));
-        deliveryEnd(spec, run, null);
-        terminal(spec, run, RunStatus.success, counts(rows, 0, 0), counts(rows, 0, 0), counts(0, 0, 0), null);
+        suite.changes(spec, run, 0, changes.toArray(Change[]::new));
+        suite.results(spec, run, 0, outcomes.toArray(RowOutcome[]::new));
+        suite.deliveryEnd(spec, run, null);
+        suite.terminal(spec, run, RunStatus.success, counts(rows, 0, 0), counts(rows, 0, 0), counts(0, 0, 0), null);
 
         awaitRows("SELECT sync_run_id FROM eddy_audit.sync_runs WHERE sync_id = '" + spec.syncId() + "'", 1);
         assertEquals(rows, count("SELECT count(*) FROM eddy_audit.sync_changelog WHERE sync_id = '" + spec.syncId() + "'"));
@@ -212,17 +203,15 @@ class SyncLogsDuckDbTest {
         String locked = RunIds.next();
         try (DuckDbLockHolder other = DuckDbLockHolder.start(file.toString())) {
             assertEquals("locked", other.status);
-            publisher.sendAndWait(Topics.RUN_REQUESTS, spec.syncId(), RunRequest.newBuilder().setRunId(locked).setSyncId(spec.syncId())
-                    .setRequestedAt(Instant.now()).setSpecJson(spec.toJson()).build());
-            terminal(spec, locked, RunStatus.success, counts(0, 0, 0), counts(0, 0, 0), counts(0, 0, 0), null);
+            suite.runRequest(spec, locked);
+            suite.terminal(spec, locked, RunStatus.success, counts(0, 0, 0), counts(0, 0, 0), counts(0, 0, 0), null);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/q/health/ready").then()
                     .body(containsString("sync " + spec.syncId())).body(containsString(locked)).body(containsString("is locked")));
         }
 
         String next = RunIds.next();
-        publisher.sendAndWait(Topics.RUN_REQUESTS, spec.syncId(), RunRequest.newBuilder().setRunId(next).setSyncId(spec.syncId())
-                .setRequestedAt(Instant.now()).setSpecJson(spec.toJson()).build());
-        terminal(spec, next, RunStatus.success, counts(0, 0, 0), counts(0, 0, 0), counts(0, 0, 0), null);
+        suite.runRequest(spec, next);
+        suite.terminal(spec, next, RunStatus.success, counts(0, 0, 0), counts(0, 0, 0), counts(0, 0, 0), null);
         List<Map<String, String>> runs = awaitRows("SELECT sync_run_id, status FROM eddy_audit.sync_runs WHERE sync_id = '"
                 + spec.syncId() + "'", 1);
         assertEquals(next, runs.get(0).get("sync_run_id"));
@@ -251,40 +240,12 @@ class SyncLogsDuckDbTest {
                 configuration);
     }
 
-    private static Change change(ChangeOp op, String pk, String data) {
-        return Change.newBuilder().setOp(op).setPk(pk).setData(data).build();
-    }
 
-    private static RowOutcome outcome(String pk, ChangeOp op, OutcomeStatus status, String reason) {
-        return RowOutcome.newBuilder().setPk(pk).setOp(op).setStatus(status).setReason(reason).build();
-    }
 
-    private static Counts counts(long added, long changed, long removed) {
-        return Counts.newBuilder().setAddedCount(added).setChangedCount(changed).setRemovedCount(removed).build();
-    }
 
-    private static void changes(SyncSpec spec, String run, int seq, Change... changes) throws Exception {
-        publisher.sendAndWait(Topics.CHANGES, spec.syncId(), ChangeBatch.newBuilder().setRunId(run).setSyncId(spec.syncId())
-                .setSeq(seq).setKind(BatchKind.ROWS).setChanges(List.of(changes)).setSpecJson(spec.toJson()).build());
-    }
 
-    private static void results(SyncSpec spec, String run, int seq, RowOutcome... outcomes) throws Exception {
-        publisher.sendAndWait(Topics.DELIVERY_RESULTS, spec.syncId(), DeliveryResult.newBuilder().setRunId(run).setSyncId(spec.syncId())
-                .setSeq(seq).setKind(BatchKind.ROWS).setOutcomes(List.of(outcomes)).build());
-    }
 
-    private static void deliveryEnd(SyncSpec spec, String run, String fatalError) throws Exception {
-        publisher.sendAndWait(Topics.DELIVERY_RESULTS, spec.syncId(), DeliveryResult.newBuilder().setRunId(run).setSyncId(spec.syncId())
-                .setSeq(99).setKind(BatchKind.END).setFatalError(fatalError).build());
-    }
 
-    private static void terminal(SyncSpec spec, String run, RunStatus status, Counts planned, Counts ok, Counts failed, String error)
-            throws Exception {
-        Instant now = Instant.now();
-        publisher.sendAndWait(Topics.RUN_EVENTS, spec.syncId(), RunEvent.newBuilder().setRunId(run).setSyncId(spec.syncId())
-                .setStatus(status).setTerminal(true).setProducer("test").setAt(now).setStartedAt(now.minusSeconds(2)).setFinishedAt(now)
-                .setPlannedRows(planned).setSuccessfulRows(ok).setFailedRows(failed).setError(error).build());
-    }
 
     private List<Map<String, String>> awaitRows(String sql, int expected) {
         List<Map<String, String>> rows = new ArrayList<>();

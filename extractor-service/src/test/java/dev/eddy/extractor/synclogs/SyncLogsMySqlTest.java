@@ -4,19 +4,12 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eddy.contracts.RunIds;
 import dev.eddy.contracts.Topics;
-import dev.eddy.contracts.avro.BatchKind;
 import dev.eddy.contracts.avro.Change;
-import dev.eddy.contracts.avro.ChangeBatch;
 import dev.eddy.contracts.avro.ChangeOp;
-import dev.eddy.contracts.avro.Counts;
-import dev.eddy.contracts.avro.DeliveryResult;
 import dev.eddy.contracts.avro.OutcomeStatus;
 import dev.eddy.contracts.avro.RowOutcome;
 import dev.eddy.contracts.avro.RunEvent;
-import dev.eddy.contracts.avro.RunRequest;
 import dev.eddy.contracts.avro.RunStatus;
-import dev.eddy.contracts.kafka.EventPublisher;
-import dev.eddy.contracts.kafka.KafkaSettings;
 import dev.eddy.contracts.secrets.SecretBox;
 import dev.eddy.contracts.spec.SyncSpec;
 import dev.eddy.extractor.messaging.TopicRecorder;
@@ -43,6 +36,9 @@ import java.util.Map;
 import java.util.Optional;
 
 import static io.restassured.RestAssured.given;
+import static dev.eddy.extractor.synclogs.SuiteEvents.change;
+import static dev.eddy.extractor.synclogs.SuiteEvents.counts;
+import static dev.eddy.extractor.synclogs.SuiteEvents.outcome;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
@@ -59,7 +55,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(EddyInfrastructureResource.class)
 class SyncLogsMySqlTest {
 
-    private static EventPublisher publisher;
+    private static SuiteEvents suite;
     private static TopicRecorder runEvents;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
@@ -67,18 +63,18 @@ class SyncLogsMySqlTest {
 
     @BeforeEach
     void startClients() {
-        if (publisher == null) {
-            publisher = new EventPublisher(KafkaSettings.producer(bootstrapServers, Optional.empty(), "sync-logs-mysql-test"));
+        if (suite == null) {
+            suite = new SuiteEvents(bootstrapServers, "sync-logs-mysql-test");
             runEvents = new TopicRecorder(bootstrapServers, List.of(Topics.RUN_EVENTS));
         }
     }
 
     @AfterAll
     static void stopClients() throws InterruptedException {
-        if (publisher != null) {
-            publisher.close();
+        if (suite != null) {
+            suite.close();
             runEvents.close();
-            publisher = null;
+            suite = null;
         }
     }
 
@@ -86,15 +82,15 @@ class SyncLogsMySqlTest {
     void changelogHasOneRowPerPlannedChangeWithItsOutcomeAndFields() throws Exception {
         SyncSpec spec = spec(EmbeddedMariaDb.USER, EmbeddedMariaDb.PASSWORD, true, false, false);
         String run = RunIds.next();
-        changes(spec, run, 0, change(ChangeOp.ADDED, "1", "{\"id\":1,\"email\":\"ann@x.io\"}"),
+        suite.changes(spec, run, 0, change(ChangeOp.ADDED, "1", "{\"id\":1,\"email\":\"ann@x.io\"}"),
                 change(ChangeOp.ADDED, "2", "{\"id\":2,\"email\":\"bob@x.io\"}"));
-        changes(spec, run, 1, change(ChangeOp.CHANGED, "3", "{\"id\":3,\"email\":\"not-an-email\"}"),
+        suite.changes(spec, run, 1, change(ChangeOp.CHANGED, "3", "{\"id\":3,\"email\":\"not-an-email\"}"),
                 change(ChangeOp.REMOVED, "4", null));
-        results(spec, run, 0, outcome("1", ChangeOp.ADDED, OutcomeStatus.ACCEPTED, null), outcome("2", ChangeOp.ADDED, OutcomeStatus.ACCEPTED, null));
-        results(spec, run, 1, outcome("3", ChangeOp.CHANGED, OutcomeStatus.REJECTED, "422: email is invalid"),
+        suite.results(spec, run, 0, outcome("1", ChangeOp.ADDED, OutcomeStatus.ACCEPTED, null), outcome("2", ChangeOp.ADDED, OutcomeStatus.ACCEPTED, null));
+        suite.results(spec, run, 1, outcome("3", ChangeOp.CHANGED, OutcomeStatus.REJECTED, "422: email is invalid"),
                 outcome("4", ChangeOp.REMOVED, OutcomeStatus.ACCEPTED, null));
-        deliveryEnd(spec, run);
-        Instant finished = terminal(spec, run, RunStatus.warning, counts(2, 1, 1), counts(2, 0, 1), counts(0, 1, 0), null);
+        suite.deliveryEnd(spec, run, null);
+        Instant finished = suite.terminal(spec, run, RunStatus.warning, counts(2, 1, 1), counts(2, 0, 1), counts(0, 1, 0), null);
 
         List<Map<String, String>> rows = awaitRows("SELECT row_id, op_type, status, failure_reason, "
                 + "JSON_VALUE(fields, '$.email') AS email, fields, sync_run_id, created_at FROM eddy_audit.sync_changelog "
@@ -118,22 +114,22 @@ class SyncLogsMySqlTest {
         SyncSpec spec = spec(EmbeddedMariaDb.USER, EmbeddedMariaDb.PASSWORD, false, true, false);
         String first = RunIds.next();
         // keys that differ only in case or in a trailing space are different keys
-        changes(spec, first, 0, change(ChangeOp.ADDED, "a", "{\"id\":\"a\",\"plan\":\"free\"}"),
+        suite.changes(spec, first, 0, change(ChangeOp.ADDED, "a", "{\"id\":\"a\",\"plan\":\"free\"}"),
                 change(ChangeOp.ADDED, "A", "{\"id\":\"A\",\"plan\":\"pro\"}"), change(ChangeOp.ADDED, "a ", "{\"id\":\"a \",\"plan\":\"pro\"}"));
-        results(spec, first, 0, outcome("a", ChangeOp.ADDED, OutcomeStatus.ACCEPTED, null),
+        suite.results(spec, first, 0, outcome("a", ChangeOp.ADDED, OutcomeStatus.ACCEPTED, null),
                 outcome("A", ChangeOp.ADDED, OutcomeStatus.ACCEPTED, null), outcome("a ", ChangeOp.ADDED, OutcomeStatus.ACCEPTED, null));
-        deliveryEnd(spec, first);
-        terminal(spec, first, RunStatus.success, counts(3, 0, 0), counts(3, 0, 0), counts(0, 0, 0), null);
+        suite.deliveryEnd(spec, first, null);
+        suite.terminal(spec, first, RunStatus.success, counts(3, 0, 0), counts(3, 0, 0), counts(0, 0, 0), null);
         awaitRows("SELECT row_id FROM eddy_audit.sync_snapshot WHERE sync_id = '" + spec.syncId() + "'", 3);
 
         String second = RunIds.next();
-        changes(spec, second, 0, change(ChangeOp.CHANGED, "a", "{\"id\":\"a\",\"plan\":\"enterprise\"}"),
+        suite.changes(spec, second, 0, change(ChangeOp.CHANGED, "a", "{\"id\":\"a\",\"plan\":\"enterprise\"}"),
                 change(ChangeOp.REMOVED, "A", null), change(ChangeOp.CHANGED, "a ", "{\"id\":\"a \",\"plan\":\"broken\"}"));
-        results(spec, second, 0, outcome("a", ChangeOp.CHANGED, OutcomeStatus.ACCEPTED, null),
+        suite.results(spec, second, 0, outcome("a", ChangeOp.CHANGED, OutcomeStatus.ACCEPTED, null),
                 outcome("A", ChangeOp.REMOVED, OutcomeStatus.ACCEPTED, null),
                 outcome("a ", ChangeOp.CHANGED, OutcomeStatus.REJECTED, "400: plan unknown"));
-        deliveryEnd(spec, second);
-        terminal(spec, second, RunStatus.warning, counts(0, 2, 1), counts(0, 1, 1), counts(0, 1, 0), null);
+        suite.deliveryEnd(spec, second, null);
+        suite.terminal(spec, second, RunStatus.warning, counts(0, 2, 1), counts(0, 1, 1), counts(0, 1, 0), null);
 
         List<Map<String, String>> rows = awaitRows("SELECT row_id, sync_run_id, op_type, status, failure_reason, "
                 + "JSON_VALUE(fields, '$.plan') AS plan FROM eddy_audit.sync_snapshot WHERE sync_id = '" + spec.syncId()
@@ -154,15 +150,15 @@ class SyncLogsMySqlTest {
     void syncRunsHasOneRowPerRunWithHightouchsCountsEvenWithoutChanges() throws Exception {
         SyncSpec spec = spec(EmbeddedMariaDb.USER, EmbeddedMariaDb.PASSWORD, false, false, true);
         String delivered = RunIds.next();
-        changes(spec, delivered, 0, change(ChangeOp.ADDED, "1", "{\"id\":1}"), change(ChangeOp.ADDED, "2", "{\"id\":2}"));
-        results(spec, delivered, 0, outcome("1", ChangeOp.ADDED, OutcomeStatus.ACCEPTED, null),
+        suite.changes(spec, delivered, 0, change(ChangeOp.ADDED, "1", "{\"id\":1}"), change(ChangeOp.ADDED, "2", "{\"id\":2}"));
+        suite.results(spec, delivered, 0, outcome("1", ChangeOp.ADDED, OutcomeStatus.ACCEPTED, null),
                 outcome("2", ChangeOp.ADDED, OutcomeStatus.REJECTED, "nope"));
-        deliveryEnd(spec, delivered);
-        terminal(spec, delivered, RunStatus.warning, counts(2, 0, 0), counts(1, 0, 0), counts(1, 0, 0), null);
+        suite.deliveryEnd(spec, delivered, null);
+        suite.terminal(spec, delivered, RunStatus.warning, counts(2, 0, 0), counts(1, 0, 0), counts(1, 0, 0), null);
 
         String failed = RunIds.next();
-        runRequest(spec, failed);
-        terminal(spec, failed, RunStatus.failed, null, null, null, "Table 'warehouse.no_such_table' doesn't exist");
+        suite.runRequest(spec, failed);
+        suite.terminal(spec, failed, RunStatus.failed, null, null, null, "Table 'warehouse.no_such_table' doesn't exist");
 
         List<Map<String, String>> rows = awaitRows("SELECT * FROM eddy_audit.sync_runs WHERE sync_id = '" + spec.syncId()
                 + "' ORDER BY sync_run_id", 2);
@@ -196,10 +192,10 @@ class SyncLogsMySqlTest {
             outcomes.add(outcome(Integer.toString(i), ChangeOp.ADDED, OutcomeStatus.ACCEPTED, null));
         }
         long insertsBefore = globalStatus("Com_insert");
-        changes(spec, run, 0, changes.toArray(Change[]::new));
-        results(spec, run, 0, outcomes.toArray(RowOutcome[]::new));
-        deliveryEnd(spec, run);
-        terminal(spec, run, RunStatus.success, counts(rows, 0, 0), counts(rows, 0, 0), counts(0, 0, 0), null);
+        suite.changes(spec, run, 0, changes.toArray(Change[]::new));
+        suite.results(spec, run, 0, outcomes.toArray(RowOutcome[]::new));
+        suite.deliveryEnd(spec, run, null);
+        suite.terminal(spec, run, RunStatus.success, counts(rows, 0, 0), counts(rows, 0, 0), counts(0, 0, 0), null);
 
         awaitRows("SELECT sync_run_id FROM eddy_audit.sync_runs WHERE sync_id = '" + spec.syncId() + "'", 1);
         assertEquals(rows, count("SELECT count(*) FROM eddy_audit.sync_changelog WHERE sync_id = '" + spec.syncId() + "'"));
@@ -213,8 +209,8 @@ class SyncLogsMySqlTest {
     void aWarehouseThatRefusesTheWriteMarksTheRunWithAWarningAndTheNextRunIsLogged() throws Exception {
         SyncSpec readOnly = spec(EmbeddedMariaDb.READER, EmbeddedMariaDb.READER_PASSWORD, false, false, true);
         String refused = RunIds.next();
-        runRequest(readOnly, refused);
-        terminal(readOnly, refused, RunStatus.success, counts(0, 0, 0), counts(0, 0, 0), counts(0, 0, 0), null);
+        suite.runRequest(readOnly, refused);
+        suite.terminal(readOnly, refused, RunStatus.success, counts(0, 0, 0), counts(0, 0, 0), counts(0, 0, 0), null);
 
         RunEvent warning = await().atMost(Duration.ofSeconds(30)).until(() -> runEvents.events(RunEvent.class).stream()
                 .filter(e -> refused.equals(e.getRunId()) && e.getSyncLogsError() != null).findFirst(), Optional::isPresent).get();
@@ -230,8 +226,8 @@ class SyncLogsMySqlTest {
                 new SyncSpec.Connection("s1", "warehouse", "mysql", source(EmbeddedMariaDb.USER, EmbeddedMariaDb.PASSWORD)),
                 readOnly.destination(), readOnly.configuration());
         String next = RunIds.next();
-        runRequest(writable, next);
-        terminal(writable, next, RunStatus.success, counts(0, 0, 0), counts(0, 0, 0), counts(0, 0, 0), null);
+        suite.runRequest(writable, next);
+        suite.terminal(writable, next, RunStatus.success, counts(0, 0, 0), counts(0, 0, 0), counts(0, 0, 0), null);
         List<Map<String, String>> runs = awaitRows("SELECT sync_run_id, status FROM eddy_audit.sync_runs WHERE sync_id = '"
                 + readOnly.syncId() + "'", 1);
         assertEquals(next, runs.get(0).get("sync_run_id"));
@@ -261,46 +257,13 @@ class SyncLogsMySqlTest {
         return SharedInfrastructure.mariaDb();
     }
 
-    private static Change change(ChangeOp op, String pk, String data) {
-        return Change.newBuilder().setOp(op).setPk(pk).setData(data).build();
-    }
 
-    private static RowOutcome outcome(String pk, ChangeOp op, OutcomeStatus status, String reason) {
-        return RowOutcome.newBuilder().setPk(pk).setOp(op).setStatus(status).setReason(reason).build();
-    }
 
-    private static Counts counts(long added, long changed, long removed) {
-        return Counts.newBuilder().setAddedCount(added).setChangedCount(changed).setRemovedCount(removed).build();
-    }
 
-    private static void runRequest(SyncSpec spec, String run) throws Exception {
-        publisher.sendAndWait(Topics.RUN_REQUESTS, spec.syncId(), RunRequest.newBuilder().setRunId(run).setSyncId(spec.syncId())
-                .setRequestedAt(Instant.now()).setSpecJson(spec.toJson()).build());
-    }
 
-    private static void changes(SyncSpec spec, String run, int seq, Change... changes) throws Exception {
-        publisher.sendAndWait(Topics.CHANGES, spec.syncId(), ChangeBatch.newBuilder().setRunId(run).setSyncId(spec.syncId())
-                .setSeq(seq).setKind(BatchKind.ROWS).setChanges(List.of(changes)).setSpecJson(spec.toJson()).build());
-    }
 
-    private static void results(SyncSpec spec, String run, int seq, RowOutcome... outcomes) throws Exception {
-        publisher.sendAndWait(Topics.DELIVERY_RESULTS, spec.syncId(), DeliveryResult.newBuilder().setRunId(run).setSyncId(spec.syncId())
-                .setSeq(seq).setKind(BatchKind.ROWS).setOutcomes(List.of(outcomes)).build());
-    }
 
-    private static void deliveryEnd(SyncSpec spec, String run) throws Exception {
-        publisher.sendAndWait(Topics.DELIVERY_RESULTS, spec.syncId(), DeliveryResult.newBuilder().setRunId(run).setSyncId(spec.syncId())
-                .setSeq(99).setKind(BatchKind.END).build());
-    }
 
-    private static Instant terminal(SyncSpec spec, String run, RunStatus status, Counts planned, Counts ok, Counts failed, String error)
-            throws Exception {
-        Instant now = Instant.now();
-        publisher.sendAndWait(Topics.RUN_EVENTS, spec.syncId(), RunEvent.newBuilder().setRunId(run).setSyncId(spec.syncId())
-                .setStatus(status).setTerminal(true).setProducer("test").setAt(now).setStartedAt(now.minusSeconds(2)).setFinishedAt(now)
-                .setPlannedRows(planned).setSuccessfulRows(ok).setFailedRows(failed).setError(error).build());
-        return now;
-    }
 
     private List<Map<String, String>> awaitRows(String sql, int expected) {
         List<Map<String, String>> rows = new ArrayList<>();
