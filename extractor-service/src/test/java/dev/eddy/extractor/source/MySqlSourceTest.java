@@ -9,7 +9,6 @@ import dev.eddy.extractor.service.ErrorCode;
 import dev.eddy.extractor.service.ExtractionFailedException;
 import dev.eddy.extractor.service.ExtractionSummary;
 import dev.eddy.extractor.service.ModelExtractor;
-import dev.eddy.extractor.spi.ColumnReader;
 import dev.eddy.testsupport.EddyInfrastructureResource;
 import dev.eddy.testsupport.EmbeddedMariaDb;
 import dev.eddy.testsupport.SharedInfrastructure;
@@ -22,16 +21,13 @@ import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TimeZone;
@@ -82,8 +78,8 @@ class MySqlSourceTest {
                         + "'héllo', '', 1984), (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)");
 
         String sql = "SELECT * FROM " + table + " ORDER BY id";
-        Map<String, String> fromPostgres = hashes(extract(postgresSpec(sql)));
-        Map<String, String> fromMySql = hashes(extract(mySqlSpec(sql)));
+        Map<String, String> fromPostgres = ExtractedRows.hashes(extract(postgresSpec(sql)));
+        Map<String, String> fromMySql = ExtractedRows.hashes(extract(mySqlSpec(sql)));
 
         assertEquals(List.of("1", "2"), List.copyOf(fromMySql.keySet()));
         assertEquals(fromPostgres, fromMySql, "a value hashes the same whichever warehouse it comes from");
@@ -230,38 +226,13 @@ class MySqlSourceTest {
     private List<Map<String, Object>> readDirectly(String sql) throws Exception {
         Map<String, String> configuration = Map.of("host", mariaDb().host(), "port", Integer.toString(mariaDb().port()),
                 "database", "warehouse", "user", EmbeddedMariaDb.USER, "password", EmbeddedMariaDb.PASSWORD);
-        try (Connection c = dialect.connect(configuration, Duration.ofSeconds(5));
-             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            ResultSetMetaData md = rs.getMetaData();
-            List<ColumnReader> readers = new ArrayList<>();
-            for (int i = 1; i <= md.getColumnCount(); i++) {
-                readers.add(dialect.reader(md, i));
-            }
-            List<Map<String, Object>> rows = new ArrayList<>();
-            while (rs.next()) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                for (int i = 1; i <= md.getColumnCount(); i++) {
-                    row.put(md.getColumnLabel(i), readers.get(i - 1).read(rs));
-                }
-                rows.add(row);
-            }
-            return rows;
+        try (Connection c = dialect.connect(configuration, Duration.ofSeconds(5))) {
+            return ExtractedRows.readWith(dialect, c, sql);
         }
     }
 
-    private record Extracted(String pk, byte[] hash, String data) {
-    }
-
-    private List<Extracted> extract(SyncSpec spec) throws ExtractionFailedException {
-        List<Extracted> rows = new ArrayList<>();
-        extractor.extract(spec, (pk, hash, data) -> rows.add(new Extracted(pk, hash, data)));
-        return rows;
-    }
-
-    private static Map<String, String> hashes(List<Extracted> rows) {
-        Map<String, String> byKey = new LinkedHashMap<>();
-        rows.forEach(r -> byKey.put(r.pk(), HexFormat.of().formatHex(r.hash())));
-        return byKey;
+    private List<ExtractedRows.Extracted> extract(SyncSpec spec) throws ExtractionFailedException {
+        return ExtractedRows.extract(extractor, spec);
     }
 
     private SyncSpec postgresSpec(String sql) {
