@@ -74,7 +74,7 @@ public final class LocalLauncher {
         broker = new EmbeddedKafkaBroker(s.home().resolve("kafka"), s.kafkaPort()).start();
         broker.createTopics(Topics.ALL, s.partitions(), List.of(Topics.CONFIG));
 
-        String jdbc = postgres.jdbcUrl("eddy");
+        String jdbc = "jdbc:postgresql://127.0.0.1:" + s.servicesPostgresPort() + "/eddy";
         List<String> healthUrls = new ArrayList<>();
         for (ServiceKind kind : ServiceKind.values()) {
             if (kind != ServiceKind.CONFIG) {

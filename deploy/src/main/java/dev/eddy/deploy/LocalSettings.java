@@ -8,11 +8,12 @@ import java.util.Map;
  * The launcher's settings, from the environment: {@code EDDY_HOME} (default {@code .eddy}),
  * {@code EDDY_API_PORT} (8080), {@code EDDY_API_HOST} (0.0.0.0), {@code EDDY_API_KEY} (generated once and
  * kept), {@code EDDY_SECRET_KEY} (generated once and kept), {@code EDDY_PG_PORT} (15432),
- * {@code EDDY_KAFKA_PORT} (19092), {@code EDDY_<SERVICE>_PORT} for the internal services (8081-8084),
+ * {@code EDDY_KAFKA_PORT} (19092), {@code EDDY_SERVICES_PG_PORT} (the port the services reach Eddy's database on;
+ * {@code EDDY_PG_PORT} unless a connection pooler or a fault-injecting proxy stands in front), {@code EDDY_<SERVICE>_PORT} for the internal services (8081-8084),
  * {@code EDDY_JAVA_OPTS} for the services' JVMs, {@code EDDY_REPO} (where the built services are).
  */
 record LocalSettings(Path home, Path repoRoot, String apiHost, String apiKey, String secretKey, int postgresPort,
-                     int kafkaPort, int partitions, Map<ServiceKind, Integer> ports, String javaOptions,
+                     int servicesPostgresPort, int kafkaPort, int partitions, Map<ServiceKind, Integer> ports, String javaOptions,
                      int readyTimeoutSeconds) {
 
     static LocalSettings fromEnvironment(Map<String, String> env) {
@@ -28,6 +29,7 @@ record LocalSettings(Path home, Path repoRoot, String apiHost, String apiKey, St
                 blankToNull(env.get("EDDY_API_KEY")),
                 blankToNull(env.get("EDDY_SECRET_KEY")),
                 intOf(env, "EDDY_PG_PORT", 15432),
+                intOf(env, "EDDY_SERVICES_PG_PORT", intOf(env, "EDDY_PG_PORT", 15432)),
                 intOf(env, "EDDY_KAFKA_PORT", 19092),
                 intOf(env, "EDDY_PARTITIONS", 4),
                 ports,
