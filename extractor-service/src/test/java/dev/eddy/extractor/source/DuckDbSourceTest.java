@@ -175,6 +175,17 @@ class DuckDbSourceTest {
     }
 
     @Test
+    void aModelThatIsNotOneSelectIsRefusedAndWritesNothing() throws Exception {
+        Path file = duckDb("CREATE TABLE people AS SELECT range AS id FROM range(3)");
+        for (String script : List.of("COMMIT; DELETE FROM people; SELECT 1 AS id", "DELETE FROM people", "PRAGMA table_info('people')")) {
+            ExtractionFailedException e = assertThrows(ExtractionFailedException.class, () -> extract(duckDbSpec(file.toString(), script)));
+            assertEquals(ErrorCode.QUERY_FAILED, e.code());
+            assertTrue(e.getMessage().contains("one SELECT query"), e.getMessage());
+        }
+        assertEquals(3, extract(duckDbSpec(file.toString(), "FROM people")).size(), "the shared read-write instance was not written");
+    }
+
+    @Test
     void rowsStreamThroughTheExtractorWithKeysAsText() throws Exception {
         Path file = duckDb("CREATE TABLE numbers AS SELECT range AS id, 'n' || range AS label FROM range(2500)");
         List<String> keys = new ArrayList<>();

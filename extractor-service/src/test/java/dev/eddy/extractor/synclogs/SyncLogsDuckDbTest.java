@@ -240,13 +240,6 @@ class SyncLogsDuckDbTest {
                 configuration);
     }
 
-
-
-
-
-
-
-
     private List<Map<String, String>> awaitRows(String sql, int expected) {
         List<Map<String, String>> rows = new ArrayList<>();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
@@ -285,10 +278,10 @@ class SyncLogsDuckDbTest {
         }
     }
 
-    /** Opened as the writer opens it, so reading shares the extractor's DuckDB instance instead of racing its lock. */
+    /** Opened as extraction opens it, so reading shares the extractor's DuckDB instance instead of racing its lock. */
     private Connection open() throws java.sql.SQLException {
         try {
-            return duckdb.connectForWriting(Map.of("path", file.toString()), Duration.ofSeconds(10));
+            return duckdb.connect(Map.of("path", file.toString()), Duration.ofSeconds(10));
         } catch (SourceConfigurationException | SourceUnreachableException e) {
             throw new java.sql.SQLException(e.getMessage(), e);
         }
