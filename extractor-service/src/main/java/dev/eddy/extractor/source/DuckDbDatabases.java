@@ -1,5 +1,6 @@
 package dev.eddy.extractor.source;
 
+import dev.eddy.contracts.source.DuckDbLocks;
 import dev.eddy.extractor.spi.SourceUnreachableException;
 import jakarta.inject.Singleton;
 import org.duckdb.DuckDBConnection;
@@ -23,8 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The extractor's DuckDB database instances: one per file and process, shared by extraction and the sync-log writer,
@@ -55,8 +54,6 @@ public class DuckDbDatabases {
     private static final DuckDBDriver DRIVER = new DuckDBDriver();
     private static final long FIRST_BACKOFF_MILLIS = 25;
     private static final long MAX_BACKOFF_MILLIS = 1000;
-    /** DuckDB's message names the holder: {@code Conflicting lock is held in /usr/bin/duckdb (PID 4242) by user ann}. */
-    private static final Pattern HOLDER = Pattern.compile("Conflicting lock is held in (.+?) \\(PID (\\d+)\\)(?: by user (\\S+?))?\\.?(?:\\s|$)");
 
     private final Map<String, Database> databases = new ConcurrentHashMap<>();
     private final Clock clock;
@@ -159,36 +156,19 @@ public class DuckDbDatabases {
             try {
                 return (DuckDBConnection) DRIVER.connect("jdbc:duckdb:" + file, props);
             } catch (SQLException e) {
-                if (!isLockConflict(e)) {
+                if (!DuckDbLocks.isLockConflict(e)) {
                     throw new SourceUnreachableException(e.getMessage(), e);
                 }
                 long left = Duration.between(clock.instant(), deadline).toMillis();
                 if (left <= 0) {
-                    throw new SourceUnreachableException("the DuckDB file " + path + " is locked by " + holder(e.getMessage())
+                    throw new SourceUnreachableException("the DuckDB file " + path + " is locked by " + DuckDbLocks.holder(e.getMessage())
                             + " (DuckDB allows one process to write a file, and no other process to read it meanwhile) and stayed "
-                            + "locked for " + timeout.toMillis() + " ms: " + firstLine(e.getMessage()), e);
+                            + "locked for " + timeout.toMillis() + " ms: " + DuckDbLocks.firstLine(e.getMessage()), e);
                 }
                 pause(Math.min(left, backoff + ThreadLocalRandom.current().nextLong(backoff / 2 + 1)));
                 backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
             }
         }
-    }
-
-    /** Another process holds a conflicting lock on the file, or this process opened it elsewhere with another configuration. */
-    static boolean isLockConflict(SQLException e) {
-        String message = e.getMessage();
-        return message != null && (message.contains("Could not set lock on file")
-                || message.contains("same database file with a different configuration")
-                || message.contains("Unique file handle conflict"));
-    }
-
-    /** The process holding the file as DuckDB names it, or a generic phrase when it does not. */
-    static String holder(String message) {
-        Matcher m = message == null ? null : HOLDER.matcher(message);
-        if (m == null || !m.find()) {
-            return "another process or connection";
-        }
-        return "process " + m.group(2) + " (" + m.group(1) + (m.group(3) == null ? "" : ", user " + m.group(3)) + ")";
     }
 
     private Connection lease(Database database, DuckDBConnection connection, boolean writing) {
@@ -266,10 +246,5 @@ public class DuckDbDatabases {
             Thread.currentThread().interrupt();
             throw new SourceUnreachableException("interrupted while waiting for the DuckDB file's lock", e);
         }
-    }
-
-    private static String firstLine(String message) {
-        int newline = message == null ? -1 : message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
     }
 }

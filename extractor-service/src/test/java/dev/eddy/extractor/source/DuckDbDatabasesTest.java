@@ -1,5 +1,6 @@
 package dev.eddy.extractor.source;
 
+import dev.eddy.contracts.source.DuckDbLocks;
 import dev.eddy.extractor.spi.SourceUnreachableException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,9 +85,9 @@ class DuckDbDatabasesTest {
 
     @Test
     void theHolderIsNamedFromDuckDbsMessage() {
-        assertEquals("process 4242 (/usr/bin/duckdb, user ann)", DuckDbDatabases.holder(
+        assertEquals("process 4242 (/usr/bin/duckdb, user ann)", DuckDbLocks.holder(
                 "IO Error: Could not set lock on file \"/w.duckdb\": Conflicting lock is held in /usr/bin/duckdb (PID 4242) by user ann. See also"));
-        assertEquals("another process or connection", DuckDbDatabases.holder("IO Error: Could not set lock on file"));
+        assertEquals("another process or connection", DuckDbLocks.holder("IO Error: Could not set lock on file"));
     }
 
     private Path warehouse() throws Exception {
