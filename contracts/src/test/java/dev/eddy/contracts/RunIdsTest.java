@@ -23,8 +23,8 @@ class RunIdsTest {
         assertTrue(id > 0 && id <= RunIds.MAX_SAFE, id + " is a safe integer (≤ 2^53 − 1)");
         assertEquals(RunIds.NODE, id & ((1 << RunIds.NODE_BITS) - 1), "the low 12 bits are the node");
         long millis = (id >>> RunIds.NODE_BITS) + RunIds.EPOCH;
-        // at or after the call's start; later only by ids borrowed from coming milliseconds in this JVM
-        assertTrue(millis >= before && millis <= after + 10_000, "the id carries its millisecond: " + millis);
+        // never before the clock; ahead of it only by the milliseconds other tests' bursts in this JVM borrowed (one an id)
+        assertTrue(millis >= before && millis <= after + 120_000, "the id carries its millisecond: " + millis + " at " + after);
         long in2093 = (((1L << 41) - 1) << RunIds.NODE_BITS) | ((1 << RunIds.NODE_BITS) - 1);
         assertEquals(RunIds.MAX_SAFE, in2093, "41 bits of milliseconds and 12 of node fill 53 bits exactly");
     }
@@ -32,7 +32,7 @@ class RunIdsTest {
     @Test
     void idsAreStrictlyIncreasingPerThreadAndUniqueAcrossThreads() throws Exception {
         int threads = 8;
-        int perThread = 20_000;
+        int perThread = 5_000;
         CountDownLatch start = new CountDownLatch(1);
         ConcurrentLinkedQueue<Long> all = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();

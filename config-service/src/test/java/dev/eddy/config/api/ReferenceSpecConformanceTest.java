@@ -119,6 +119,21 @@ class ReferenceSpecConformanceTest {
         }
     }
 
+    /** Ids made before they were safe integers (up to 2^63) are stored and read as they were. */
+    @Test
+    void aRunWithAnOldStyleIdAbove2To53IsStillListedByItsId() {
+        String sync = sync(customersModel(warehouseSource()), webhook());
+        // the former scheme: 41 bits of milliseconds since 2026-01-01, 10 of node, 12 of counter
+        long old = (System.currentTimeMillis() - 1767225600000L) << 22 | 977L << 12 | 7;
+        assertTrue(old > (1L << 53), "an old-style id is beyond 2^53: " + old);
+        finishRun(sync, Long.toString(old), RunStatus.success);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> api().get("/api/v1/syncs/" + sync + "/runs?runId=" + old)
+                .then().statusCode(200).body("data[0].id", org.hamcrest.Matchers.equalTo(Long.toString(old)))
+                .body("data[0].status", org.hamcrest.Matchers.equalTo("success")));
+        String fresh = api().post("/api/v1/syncs/" + sync + "/trigger").then().statusCode(200).extract().path("id");
+        assertTrue(Long.parseLong(fresh) <= (1L << 53) - 1, "a new run id is a safe integer: " + fresh);
+    }
+
     /** POSTs {@code body}, expects 200 and an object of the reference schema, and answers its id. */
     private static String create(String path, String schema, Map<String, Object> body) throws IOException {
         String answer = api().body(body).post(path).then().statusCode(200).extract().asString();

@@ -2,6 +2,7 @@ package dev.eddy.extractor.source;
 
 import dev.eddy.contracts.source.DuckDbLocks;
 import dev.eddy.extractor.spi.SourceUnreachableException;
+import dev.eddy.testsupport.DuckDbLockHolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

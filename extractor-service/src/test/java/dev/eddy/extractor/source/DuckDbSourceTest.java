@@ -11,6 +11,7 @@ import dev.eddy.extractor.service.ExtractionSummary;
 import dev.eddy.extractor.service.ModelExtractor;
 import dev.eddy.extractor.spi.JsonText;
 import dev.eddy.extractor.spi.SourceUnreachableException;
+import dev.eddy.testsupport.DuckDbLockHolder;
 import dev.eddy.testsupport.EddyInfrastructureResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

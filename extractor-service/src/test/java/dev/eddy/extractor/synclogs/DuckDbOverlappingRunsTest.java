@@ -12,7 +12,7 @@ import dev.eddy.contracts.avro.RunStatus;
 import dev.eddy.contracts.spec.SyncSpec;
 import dev.eddy.extractor.service.ExtractionSummary;
 import dev.eddy.extractor.service.ModelExtractor;
-import dev.eddy.extractor.source.DuckDbLockHolder;
+import dev.eddy.testsupport.DuckDbLockHolder;
 import dev.eddy.testsupport.EddyInfrastructureResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -10,7 +10,7 @@ import dev.eddy.contracts.avro.RowOutcome;
 import dev.eddy.contracts.avro.RunStatus;
 import dev.eddy.contracts.spec.SyncSpec;
 import dev.eddy.extractor.source.DuckDbDialect;
-import dev.eddy.extractor.source.DuckDbLockHolder;
+import dev.eddy.testsupport.DuckDbLockHolder;
 import dev.eddy.extractor.spi.SourceConfigurationException;
 import dev.eddy.extractor.spi.SourceUnreachableException;
 import dev.eddy.testsupport.EddyInfrastructureResource;
