@@ -174,7 +174,7 @@ class ReferenceSpecConformanceTest {
         assertValid("SyncRun", true, "/api/v1/syncs/" + ran + "/runs?runId=" + runId);
         assertValid("Sync", false, "/api/v1/syncs/" + ran);
         finishRun(ran, runId, RunStatus.success);
-        await().atMost(Duration.ofSeconds(20)).until(() -> "success".equals(
+        await().atMost(Duration.ofSeconds(60)).until(() -> "success".equals(
                 api().get("/api/v1/syncs/" + ran).then().extract().path("status")));
 
         assertValid("Source", true, "/api/v1/sources");

@@ -128,7 +128,7 @@ class ConfigApiTest {
 
     private TriggerEvent awaitTrigger(String runId) {
         AtomicReference<TriggerEvent> found = new AtomicReference<>();
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
             for (ConsumerRecord<String, Object> r : triggers.poll(Duration.ofMillis(200))) {
                 seenTriggers.add((TriggerEvent) r.value());
             }
@@ -364,11 +364,11 @@ class ConfigApiTest {
             String scheduledRun = "99" + System.nanoTime() % 1_000_000;
             publisher.sendAndWait(Topics.RUN_EVENTS, syncId, RunEvent.newBuilder().setRunId(scheduledRun).setSyncId(syncId)
                     .setStatus(RunStatus.querying).setProducer("test").setAt(Instant.parse("2020-01-01T00:00:00Z")).build());
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                     api().queryParam("runId", scheduledRun).get("/api/v1/syncs/" + syncId + "/runs").then()
                             .body("data", hasSize(1)).body("data[0].status", equalTo("querying")));
         }
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 api().queryParam("runId", runId).get("/api/v1/syncs/" + syncId + "/runs").then().statusCode(200)
                         .body("data[0].status", equalTo("warning"))
                         .body("data[0].startedAt", equalTo("2026-11-23T10:00:01Z"))
@@ -411,7 +411,7 @@ class ConfigApiTest {
                     .setStatus(RunStatus.warning).setTerminal(false).setProducer("extractor-service/sync-logs")
                     .setAt(finished.plusSeconds(1)).setSyncLogsError(reason).build());
         }
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 api().queryParam("runId", runId).get("/api/v1/syncs/" + syncId + "/runs").then().statusCode(200)
                         .body("data[0].status", equalTo("warning"))
                         .body("data[0].error", equalTo(reason))
