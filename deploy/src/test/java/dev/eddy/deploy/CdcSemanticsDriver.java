@@ -135,7 +135,7 @@ final class CdcSemanticsDriver implements AutoCloseable {
      * answers the run's terminal event.
      */
     RunEvent triggerWithEditedSpec(String syncId, Consumer<ObjectNode> edit) throws Exception {
-        await().atMost(Duration.ofSeconds(10)).until(() -> lastSpecBySync.containsKey(syncId));
+        await().atMost(Duration.ofSeconds(60)).until(() -> lastSpecBySync.containsKey(syncId));
         ObjectNode spec = (ObjectNode) EddyApi.JSON.readTree(lastSpecBySync.get(syncId));
         edit.accept(spec);
         String runId = RunIds.next();
