@@ -19,8 +19,8 @@ import jakarta.inject.Singleton;
 @Singleton
 public class RequestLimits {
 
-    /** Every route but those below. */
-    public static final long DEFAULT_LIMIT = 1024 * 1024;
+    /** Every route but those below: far above any model, sync or Git Sync body, with room for a field too long (a 422). */
+    public static final long DEFAULT_LIMIT = 2 * 1024 * 1024;
     /** {@code /webhooks/...}: dbt Cloud and Fivetran events are a few kilobytes. */
     public static final long WEBHOOK_LIMIT = 256 * 1024;
     /** {@code /api/v1/dbt/manifest}: large dbt projects' manifests run to tens of megabytes. */
