@@ -61,6 +61,32 @@ class DestinationTypesApiTest {
                 .body("type", equalTo(type)).extract().path("id");
     }
 
+    @Test
+    void kafkaProducerSettingsOutsideTheAllowListAreRefusedNamingTheSetting() {
+        // config.providers=env would expand ${env:EDDY_SECRET_KEY} inside delivery and send it to the broker as client.id
+        api().body(Map.of("name", "x", "slug", unique("k"), "type", "kafka", "configuration", Map.of(
+                        "bootstrapServers", "broker:9092", "topic", "t",
+                        "properties", Map.of("config.providers", "env", "client.id", "${env:EDDY_SECRET_KEY}",
+                                "ssl.truststore.location", "/etc/passwd", "interceptor.classes", "x.Evil",
+                                "sasl.jaas.config", "com.sun.security.auth.module.Krb5LoginModule required keyTab=\"/etc/k\";"))))
+                .post("/api/v1/destinations").then().statusCode(422)
+                .body("details", aMapWithSize(5))
+                .body("details.'configuration.properties.config.providers'", containsString("not allowed"))
+                .body("details.'configuration.properties.client.id'", containsString("config provider"))
+                .body("details.'configuration.properties.ssl.truststore.location'", containsString("a file on delivery's host"))
+                .body("details.'configuration.properties.interceptor.classes'", containsString("load code"))
+                .body("details.'configuration.properties.sasl.jaas.config'", containsString("PlainLoginModule"));
+    }
+
+    @Test
+    void aTemplateThatIncludesAFileIsRefused() {
+        api().body(Map.of("name", "x", "slug", unique("h"), "type", "http", "configuration", Map.of(
+                        "added", Map.of("method", "POST", "url", "https://api.example.com/u",
+                                "body", "{\"env\": \"{% include '/proc/self/environ' %}\"}"))))
+                .post("/api/v1/destinations").then().statusCode(422)
+                .body("details.'configuration.added.body'", containsString("include is not allowed in templates"));
+    }
+
     private static Map<String, Object> postgres() {
         return Map.of("host", "127.0.0.1", "port", 5432, "database", "crm", "user", "eddy", "password", "pg-s3cret",
                 "table", "customers", "keyColumn", "id");
@@ -88,13 +114,14 @@ class DestinationTypesApiTest {
         assertEquals("pg-s3cret", BOX.open(stored(pg).get("password").asText()));
 
         String kafka = create("kafka", Map.of("bootstrapServers", "broker:9092", "topic", "customers.v1",
-                "properties", Map.of("security.protocol", "SASL_SSL", "sasl.jaas.config", "user=\"u\" password=\"p\";",
-                        "basic.auth.user.info", "u:p")));
+                "properties", Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN",
+                        "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p\";",
+                        "ssl.key.password", "u:p")));
         api().get("/api/v1/destinations/" + kafka).then()
                 .body("configuration.properties.'sasl.jaas.config'", equalTo(SecretBox.MASK))
-                .body("configuration.properties.'basic.auth.user.info'", equalTo(SecretBox.MASK))
+                .body("configuration.properties.'ssl.key.password'", equalTo(SecretBox.MASK))
                 .body("configuration.properties.'security.protocol'", equalTo("SASL_SSL"));
-        assertTrue(SecretBox.isSealed(stored(kafka).at("/properties/basic.auth.user.info").asText()));
+        assertTrue(SecretBox.isSealed(stored(kafka).at("/properties/ssl.key.password").asText()));
 
         // PATCH: the mask read back keeps the secret; the merged configuration is checked like a create
         api().body(Map.of("configuration", Map.of("password", SecretBox.MASK, "table", "contacts")))

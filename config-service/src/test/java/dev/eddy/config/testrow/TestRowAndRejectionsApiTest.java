@@ -11,6 +11,7 @@ import dev.eddy.contracts.avro.OutcomeStatus;
 import dev.eddy.contracts.avro.RowOutcome;
 import dev.eddy.contracts.kafka.EventPublisher;
 import dev.eddy.contracts.kafka.KafkaSettings;
+import dev.eddy.contracts.secrets.InternalCredential;
 import dev.eddy.testsupport.EddyInfrastructureResource;
 import dev.eddy.testsupport.RecordingHttpSink;
 import dev.eddy.testsupport.SharedInfrastructure;
@@ -85,8 +86,15 @@ class TestRowAndRejectionsApiTest {
         RecordingHttpSink.Request sent = delivery.requests().get(0);
         assertEquals("/internal/test-row", sent.path());
         JsonNode body = JSON.readTree(sent.body());
-        assertEquals(sync, body.at("/spec/syncId").asText());
-        assertEquals("webhook", body.at("/spec/destination/type").asText());
+        // delivery trusts only config-service: the internal credential, and the spec signed over its exact bytes
+        InternalCredential credential = new InternalCredential(EddyInfrastructureResource.SECRET_KEY);
+        assertTrue(credential.accepts(sent.header(InternalCredential.HEADER)), "the internal credential is sent");
+        assertEquals(sync, body.get("syncId").asText());
+        String specJson = body.get("spec").asText();
+        assertTrue(credential.verify(specJson.getBytes(java.nio.charset.StandardCharsets.UTF_8), body.get("specSignature").asText()));
+        JsonNode spec = JSON.readTree(specJson);
+        assertEquals(sync, spec.get("syncId").asText());
+        assertEquals("webhook", spec.at("/destination/type").asText());
         assertEquals("ada@example.com", body.at("/row/email").asText());
         assertEquals("added", body.get("op").asText());
         assertFalse(sent.body().contains("hook-token"), "secrets travel sealed");
