@@ -5,6 +5,8 @@ import dev.eddy.contracts.avro.RunEvent;
 import dev.eddy.contracts.avro.RunRequest;
 import dev.eddy.contracts.avro.RunStatus;
 import dev.eddy.contracts.kafka.EventPublisher;
+import dev.eddy.contracts.kafka.RecordLimits;
+import dev.eddy.contracts.kafka.RowTooLargeException;
 import dev.eddy.contracts.spec.SyncSpec;
 import dev.eddy.extractor.config.ExtractorConfig;
 import dev.eddy.extractor.service.ErrorCode;
@@ -32,11 +34,13 @@ public class RunRequestHandler {
     private final EventPublisher publisher;
     private final ModelExtractor extractor;
     private final ExtractorConfig.Extractor settings;
+    private final int maxRecordBytes;
 
     public RunRequestHandler(EventPublisher publisher, ModelExtractor extractor, ExtractorConfig config) {
         this.publisher = publisher;
         this.extractor = extractor;
         this.settings = config.extractor();
+        this.maxRecordBytes = RecordLimits.checked(config.kafka().maxRecordBytes());
     }
 
     public void handle(ConsumerRecord<String, RunRequest> record) {
@@ -67,8 +71,19 @@ public class RunRequestHandler {
                 .setFullResync(request.getFullResync())
                 .setTrigger(request.getTrigger())
                 .build());
-        RowBatchPublisher batches = new RowBatchPublisher(publisher, request, attempt,
-                settings.batchSize(), settings.batchMaxChars());
+        RowBatchPublisher batches;
+        try {
+            batches = new RowBatchPublisher(publisher, request, attempt, settings.batchSize(), maxRecordBytes);
+        } catch (RowTooLargeException e) {
+            // the spec alone does not fit a record: the END cannot carry it either, so the run fails from here
+            LOG.warnf("extraction failed with %s: %s", ErrorCode.ROW_TOO_LARGE, e.getMessage());
+            publisher.sendAndWait(Topics.RUN_EVENTS, request.getSyncId(), RunEvent.newBuilder()
+                    .setRunId(request.getRunId()).setSyncId(request.getSyncId()).setStatus(RunStatus.failed)
+                    .setTerminal(true).setProducer(PRODUCER).setAt(Instant.now()).setStartedAt(startedAt)
+                    .setFinishedAt(Instant.now()).setFullResync(request.getFullResync()).setTrigger(request.getTrigger())
+                    .setError(e.getMessage()).setErrorCode(ErrorCode.ROW_TOO_LARGE.name()).build());
+            return;
+        }
         try {
             ExtractionSummary summary = extractor.extract(spec(request), batches);
             batches.complete(summary);
@@ -77,6 +92,11 @@ public class RunRequestHandler {
         } catch (ExtractionFailedException e) {
             LOG.warnf("extraction failed with %s after %d batches: %s", e.code(), batches.batches(), e.getMessage());
             batches.fail(e.code(), e.getMessage());
+        } catch (RowTooLargeException e) {
+            // a run failure, not a Kafka one: retrying would extract the same row again
+            LOG.warnf("extraction failed with %s after %d batches: %s", ErrorCode.ROW_TOO_LARGE, batches.batches(),
+                    e.getMessage());
+            batches.fail(ErrorCode.ROW_TOO_LARGE, e.getMessage());
         }
     }
 
