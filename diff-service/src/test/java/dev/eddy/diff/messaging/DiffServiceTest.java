@@ -191,8 +191,8 @@ class DiffServiceTest {
     void wideRowsAreCutIntoChangeBatchesByBytesAndTheCountsStayExact() {
         SyncSpec spec = spec(DiffTestClient.newSyncId(), "upsert", "delete", "object");
         Extraction x = Extraction.of(spec);
-        // 300,000-character rows: three would be over the 900 KB record bound, so two go in a batch (of up to 1000)
-        List<Row> rows = java.util.stream.IntStream.rangeClosed(1, 7).mapToObj(i -> wideRow(i, 300_000)).toList();
+        // 350,000-character rows: three would be over the 900 KB record bound, so two go in a batch (of up to 1000)
+        List<Row> rows = java.util.stream.IntStream.rangeClosed(1, 7).mapToObj(i -> wideRow(i, 350_000)).toList();
         List<ChangeBatch> batches = syncAccepted(x, rows);
         assertEquals(List.of(2, 2, 2, 1), batches.stream().map(b -> b.getChanges().size()).toList());
         assertEquals(List.of(0, 1, 2, 3), batches.stream().map(ChangeBatch::getSeq).toList());
