@@ -17,7 +17,7 @@ import java.util.List;
  * The math of the second: a result holds one outcome per row of its change batch, and a change batch is itself
  * bounded by the diff's record bound and its row count (default 1000), so the outcomes' keys fit the bound. With the
  * default 900 KiB, 1000 rows and 100-byte keys, keys and the fixed fields take about 110 KB and each of the 1000
- * reasons keeps about 790 bytes; below 2 KiB only when more than ~440 rows have a reason. Results are not split
+ * reasons keeps about 800 bytes; below 2 KiB only when more than ~440 rows have a reason. Results are not split
  * into several records: the diff records a result once per change batch (its seq), so splitting would need a
  * contract change, and bounded reasons make it unnecessary.
  */
