@@ -229,6 +229,20 @@ class RunRequestHandlerTest {
     }
 
     @Test
+    void aSpecLargerThanTheRecordBoundFailsTheRunAtOnce() {
+        // a 950,000-character model SQL: the run request fits the broker's 1 MB, no row batch carrying it could
+        RunRequest request = request(spec("SELECT 1 AS id /* " + "x".repeat(950_000) + " */", "id", List.of()), false);
+        publisher.sendAndWait(Topics.RUN_REQUESTS, request.getSyncId(), request);
+
+        RunEvent terminal = await().atMost(Duration.ofSeconds(30)).until(() -> recorder.events(RunEvent.class).stream()
+                .filter(e -> e.getRunId().equals(request.getRunId()) && e.getTerminal()).findFirst(), Optional::isPresent).get();
+        assertEquals(RunStatus.failed, terminal.getStatus());
+        assertEquals("ROW_TOO_LARGE", terminal.getErrorCode());
+        assertTrue(terminal.getError().startsWith("the run's fixed record part (its sync spec) is 9"), terminal.getError());
+        assertTrue(rowBatches(request).isEmpty());
+    }
+
+    @Test
     void aNullPrimaryKeyEndsTheExtractionNamingColumnAndRow() {
         RunRequest request = request(spec("SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (3, 'c'), (NULL, 'd')) AS v(key, name)",
                 "key", List.of()), false);
