@@ -75,13 +75,7 @@ public class RunRequestHandler {
         try {
             batches = new RowBatchPublisher(publisher, request, attempt, settings.batchSize(), maxRecordBytes);
         } catch (RowTooLargeException e) {
-            // the spec alone does not fit a record: the END cannot carry it either, so the run fails from here
-            LOG.warnf("extraction failed with %s: %s", ErrorCode.ROW_TOO_LARGE, e.getMessage());
-            publisher.sendAndWait(Topics.RUN_EVENTS, request.getSyncId(), RunEvent.newBuilder()
-                    .setRunId(request.getRunId()).setSyncId(request.getSyncId()).setStatus(RunStatus.failed)
-                    .setTerminal(true).setProducer(PRODUCER).setAt(Instant.now()).setStartedAt(startedAt)
-                    .setFinishedAt(Instant.now()).setFullResync(request.getFullResync()).setTrigger(request.getTrigger())
-                    .setError(e.getMessage()).setErrorCode(ErrorCode.ROW_TOO_LARGE.name()).build());
+            failWithoutBatches(request, startedAt, e);
             return;
         }
         try {
@@ -98,6 +92,20 @@ public class RunRequestHandler {
                     e.getMessage());
             batches.fail(ErrorCode.ROW_TOO_LARGE, e.getMessage());
         }
+    }
+
+    /**
+     * Ends a run whose spec alone does not fit a record: no batch, not even END, could carry it to the diff, so the
+     * extractor publishes the run's terminal {@code failed} event itself (as the scheduler does for a cancelled run).
+     */
+    private void failWithoutBatches(RunRequest request, Instant startedAt, RowTooLargeException e) {
+        LOG.warnf("extraction failed with %s: %s", ErrorCode.ROW_TOO_LARGE, e.getMessage());
+        Instant now = Instant.now();
+        publisher.sendAndWait(Topics.RUN_EVENTS, request.getSyncId(), RunEvent.newBuilder()
+                .setRunId(request.getRunId()).setSyncId(request.getSyncId()).setStatus(RunStatus.failed)
+                .setTerminal(true).setProducer(PRODUCER).setAt(now).setStartedAt(startedAt).setFinishedAt(now)
+                .setFullResync(request.getFullResync()).setTrigger(request.getTrigger())
+                .setError(e.getMessage()).setErrorCode(ErrorCode.ROW_TOO_LARGE.name()).build());
     }
 
     private static SyncSpec spec(RunRequest request) throws ExtractionFailedException {
