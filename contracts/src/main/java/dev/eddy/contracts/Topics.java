@@ -1,5 +1,8 @@
 package dev.eddy.contracts;
 
+import dev.eddy.contracts.kafka.RecordLimits;
+
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,6 +33,25 @@ public final class Topics {
      * must be compacted, or the newest state of each object (and each delete) would be lost to retention.
      */
     public static final Map<String, Map<String, String>> REQUIRED_SETTINGS = Map.of(CONFIG, Map.of("cleanup.policy", "compact"));
+
+    /** The topics whose records are batches of rows, bounded by {@code eddy.kafka.max-record-bytes}, and their dead letters. */
+    public static final List<String> BATCH_TOPICS = List.of(ROWS, CHANGES, DELIVERY_RESULTS, DEAD_LETTER);
+
+    /**
+     * {@link #REQUIRED_SETTINGS} plus the batch topics' {@code max.message.bytes} derived from the record bound
+     * ({@link RecordLimits#topicMaxMessageBytes}), so the topics take every record the
+     * services may publish under that bound, whatever the broker's own {@code message.max.bytes}.
+     */
+    public static Map<String, Map<String, String>> requiredSettings(int maxRecordBytes) {
+        Map<String, Map<String, String>> settings = new HashMap<>(REQUIRED_SETTINGS);
+        String maxMessageBytes = String.valueOf(RecordLimits.topicMaxMessageBytes(maxRecordBytes));
+        for (String topic : BATCH_TOPICS) {
+            Map<String, String> topicSettings = new HashMap<>(settings.getOrDefault(topic, Map.of()));
+            topicSettings.put("max.message.bytes", maxMessageBytes);
+            settings.put(topic, Map.copyOf(topicSettings));
+        }
+        return Map.copyOf(settings);
+    }
 
     private Topics() {
     }

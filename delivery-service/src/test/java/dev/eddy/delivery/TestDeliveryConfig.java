@@ -1,5 +1,6 @@
 package dev.eddy.delivery;
 
+import dev.eddy.contracts.kafka.RecordLimits;
 import dev.eddy.delivery.config.DeliveryConfig;
 
 import java.time.Duration;
@@ -16,6 +17,11 @@ public final class TestDeliveryConfig implements DeliveryConfig {
     @Override
     public String secretKey() {
         return secretKey;
+    }
+
+    @Override
+    public Kafka kafka() {
+        return () -> RecordLimits.DEFAULT_MAX_RECORD_BYTES;
     }
 
     @Override

@@ -12,6 +12,8 @@ import dev.eddy.contracts.kafka.KafkaSettings;
 import dev.eddy.testsupport.RecordingHttpSink;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -179,6 +181,36 @@ final class CdcSemanticsDriver implements AutoCloseable {
             json(request.body()).get("batch").forEach(items::add);
         }
         return items;
+    }
+
+    /**
+     * The serialised value sizes of every record keyed {@code key} on each of {@code topics}, read from the beginning
+     * up to the topics' current ends (values left undecoded: only their sizes are wanted).
+     */
+    Map<String, List<Integer>> recordSizes(List<String> topics, String key) {
+        Map<String, Object> settings = new HashMap<>(KafkaSettings.consumer(bootstrap(), Optional.empty(),
+                "cdc-e2e-sizes-" + UUID.randomUUID()));
+        settings.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        Map<String, List<Integer>> sizes = new HashMap<>();
+        topics.forEach(topic -> sizes.put(topic, new ArrayList<>()));
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(settings)) {
+            List<TopicPartition> partitions = topics.stream()
+                    .flatMap(topic -> consumer.partitionsFor(topic).stream()
+                            .map(p -> new TopicPartition(topic, p.partition())))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (key.equals(record.key())) {
+                        sizes.get(record.topic()).add(record.serializedValueSize());
+                    }
+                }
+                return partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p));
+            });
+        }
+        return sizes;
     }
 
     static JsonNode json(String text) {

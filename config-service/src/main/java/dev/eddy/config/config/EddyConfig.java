@@ -1,5 +1,6 @@
 package dev.eddy.config.config;
 
+import dev.eddy.contracts.kafka.RecordLimits;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithName;
 
@@ -15,6 +16,19 @@ public interface EddyConfig {
 
     /** The bootstrap API key ({@code EDDY_API_KEY}), stored as a hash at start when present. */
     Optional<String> apiKey();
+
+    /** Kafka settings of this service. */
+    Kafka kafka();
+
+    /** Kafka settings of this service. */
+    interface Kafka {
+        /**
+         * The record bound of the suite ({@code EDDY_KAFKA_MAX_RECORD_BYTES}, the same on every service): the batch
+         * topics' {@code max.message.bytes} is set from it at start ({@code Topics.requiredSettings}).
+         */
+        @io.smallrye.config.WithDefault("" + RecordLimits.DEFAULT_MAX_RECORD_BYTES)
+        int maxRecordBytes();
+    }
 
     /** delivery-service, which config-service calls for test-a-row. */
     Delivery delivery();

@@ -1,8 +1,10 @@
 package dev.eddy.config.messaging;
 
+import dev.eddy.config.config.EddyConfig;
 import dev.eddy.config.config.KafkaClients;
 import dev.eddy.config.store.ConfigSchema;
 import dev.eddy.contracts.Topics;
+import dev.eddy.contracts.kafka.RecordLimits;
 import dev.eddy.contracts.kafka.TopicSetup;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -12,12 +14,13 @@ import org.apache.kafka.clients.admin.Admin;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
- * Makes sure every Eddy topic exists with the settings Eddy relies on ({@link Topics#REQUIRED_SETTINGS}: the config
- * topic compacted) before anything is consumed or published, on any broker: a broker that auto-creates topics
- * would otherwise create the config topic at the first publish, not compacted. A start that cannot do it fails,
- * naming the topic and the reason.
+ * Makes sure every Eddy topic exists with the settings Eddy relies on ({@link Topics#requiredSettings}: the config
+ * topic compacted, the batch topics' {@code max.message.bytes} from {@code eddy.kafka.max-record-bytes}) before
+ * anything is consumed or published, on any broker: a broker that auto-creates topics would otherwise create the
+ * config topic at the first publish, not compacted. A start that cannot do it fails, naming the topic and the reason.
  */
 @ApplicationScoped
 public class TopicInitializer {
@@ -26,9 +29,11 @@ public class TopicInitializer {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaClients kafka;
+    private final Map<String, Map<String, String>> required;
 
-    public TopicInitializer(KafkaClients kafka) {
+    public TopicInitializer(KafkaClients kafka, EddyConfig config) {
         this.kafka = kafka;
+        this.required = Topics.requiredSettings(RecordLimits.checked(config.kafka().maxRecordBytes()));
     }
 
     // before the run-events consumer and the config republish
@@ -39,12 +44,12 @@ public class TopicInitializer {
     /** Creates the missing topics and sets the required settings of existing ones; answers what changed. */
     public TopicSetup.Outcome ensureTopics() {
         try (Admin admin = Admin.create(kafka.adminSettings())) {
-            TopicSetup.Outcome outcome = TopicSetup.ensure(admin, Topics.ALL, Topics.REQUIRED_SETTINGS, TIMEOUT);
+            TopicSetup.Outcome outcome = TopicSetup.ensure(admin, Topics.ALL, required, TIMEOUT);
             if (!outcome.created().isEmpty()) {
                 LOG.infof("topics created: %s", outcome.created());
             }
             if (!outcome.altered().isEmpty()) {
-                LOG.warnf("topics whose settings were wrong, now set as %s: %s", Topics.REQUIRED_SETTINGS, outcome.altered());
+                LOG.warnf("topics whose settings were wrong, now set as %s: %s", required, outcome.altered());
             }
             return outcome;
         }

@@ -52,6 +52,31 @@ class TopicInitializerTest {
     }
 
     @Test
+    void theBatchTopicsTakeRecordsOfTheConfiguredBoundWithItsHeadroom() throws Exception {
+        try (Admin admin = admin()) {
+            // the default bound (900 KiB) gives Kafka's default 1 MB: what a stock broker takes
+            for (String topic : Topics.BATCH_TOPICS) {
+                assertEquals("1048588", maxMessageBytes(admin, topic), topic);
+            }
+            // a topic lowered by hand gets the bound's limit back at the next start
+            ConfigResource rows = new ConfigResource(ConfigResource.Type.TOPIC, Topics.ROWS);
+            admin.incrementalAlterConfigs(Map.of(rows, List.of(new AlterConfigOp(new ConfigEntry("max.message.bytes", "512"),
+                    AlterConfigOp.OpType.SET)))).all().get();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals("512", maxMessageBytes(admin, Topics.ROWS)));
+            assertEquals(List.of(Topics.ROWS), topics.ensureTopics().altered());
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals("1048588", maxMessageBytes(admin, Topics.ROWS)));
+        }
+        // a raised bound raises the topics' limit one eighth above it
+        assertEquals("9437184", Topics.requiredSettings(8 * 1024 * 1024).get(Topics.CHANGES).get("max.message.bytes"));
+        assertEquals("compact", Topics.requiredSettings(8 * 1024 * 1024).get(Topics.CONFIG).get("cleanup.policy"));
+    }
+
+    private static String maxMessageBytes(Admin admin, String topic) throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return admin.describeConfigs(List.of(resource)).all().get().get(resource).get("max.message.bytes").value();
+    }
+
+    @Test
     void missingTopicsAreCreatedWithTheirSettingsAndExistingOnesGetThem() throws Exception {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         String missingCompacted = "setup-compacted-" + suffix;

@@ -22,8 +22,17 @@ public final class KafkaSettings {
     private KafkaSettings() {
     }
 
-    /** Producer settings: idempotent, acks=all, Avro values. */
+    /** Producer settings with the default record bound ({@link RecordLimits#DEFAULT_MAX_RECORD_BYTES}). */
     public static Map<String, Object> producer(String bootstrapServers, Optional<String> registryUrl, String clientId) {
+        return producer(bootstrapServers, registryUrl, clientId, RecordLimits.DEFAULT_MAX_RECORD_BYTES);
+    }
+
+    /**
+     * Producer settings: idempotent, acks=all, Avro values, {@code max.request.size} derived from the service's
+     * record bound ({@link RecordLimits#maxRequestSize}), so a record the broker would refuse fails in the producer.
+     */
+    public static Map<String, Object> producer(String bootstrapServers, Optional<String> registryUrl, String clientId,
+                                               int maxRecordBytes) {
         Map<String, Object> props = new HashMap<>(serde(registryUrl));
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
@@ -32,7 +41,7 @@ public final class KafkaSettings {
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 2);
-        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, RecordLimits.maxRequestSize(maxRecordBytes));
         return props;
     }
 

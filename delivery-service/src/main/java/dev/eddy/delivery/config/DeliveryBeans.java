@@ -2,6 +2,7 @@ package dev.eddy.delivery.config;
 
 import dev.eddy.contracts.kafka.EventPublisher;
 import dev.eddy.contracts.kafka.KafkaSettings;
+import dev.eddy.contracts.kafka.RecordLimits;
 import dev.eddy.contracts.secrets.InternalCredential;
 import dev.eddy.contracts.secrets.SecretBox;
 import dev.eddy.delivery.retry.RetryPolicy;
@@ -22,8 +23,10 @@ public class DeliveryBeans {
     @Produces
     @Singleton
     EventPublisher eventPublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-                                  @ConfigProperty(name = "apicurio.registry.url") Optional<String> registryUrl) {
-        return new EventPublisher(KafkaSettings.producer(bootstrapServers, registryUrl, "eddy-delivery"));
+                                  @ConfigProperty(name = "apicurio.registry.url") Optional<String> registryUrl,
+                                  DeliveryConfig config) {
+        return new EventPublisher(KafkaSettings.producer(bootstrapServers, registryUrl, "eddy-delivery",
+                RecordLimits.checked(config.kafka().maxRecordBytes())));
     }
 
     void closeEventPublisher(@Disposes EventPublisher publisher) {

@@ -1,5 +1,6 @@
 package dev.eddy.delivery.config;
 
+import dev.eddy.contracts.kafka.RecordLimits;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -13,6 +14,20 @@ public interface DeliveryConfig {
     String secretKey();
 
     Delivery delivery();
+
+    /** Kafka settings of this service. */
+    Kafka kafka();
+
+    /** Kafka settings of this service. */
+    interface Kafka {
+        /**
+         * The bound of one published record's serialised bytes ({@code EDDY_KAFKA_MAX_RECORD_BYTES}): a batch's
+         * delivery result shortens its rows' reasons to stay under it. The default fits a stock broker
+         * ({@code message.max.bytes} 1 MB); see docs/PROTOCOL.md for raising it.
+         */
+        @WithDefault("" + RecordLimits.DEFAULT_MAX_RECORD_BYTES)
+        int maxRecordBytes();
+    }
 
     /** How batches are delivered. */
     interface Delivery {

@@ -6,6 +6,7 @@ import dev.eddy.contracts.avro.ChangeBatch;
 import dev.eddy.contracts.avro.ChangeOp;
 import dev.eddy.contracts.avro.OutcomeStatus;
 import dev.eddy.contracts.avro.RowOutcome;
+import dev.eddy.contracts.kafka.AvroSize;
 import dev.eddy.contracts.secrets.SecretBox;
 import dev.eddy.contracts.spec.SyncSpec;
 import dev.eddy.delivery.config.DeliveryConfig;
@@ -79,6 +80,7 @@ public class ChangeDelivery {
     private final SecretBox secretBox;
     private final DeliveryConfig config;
     private final Clock clock;
+    private final int maxRecordBytes;
     /** Sends one batch at a time, in the order handed over, so a sync's batches reach the destination in order. */
     private final ExecutorService sender = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "delivery-sender");
@@ -103,6 +105,7 @@ public class ChangeDelivery {
         this.secretBox = secretBox;
         this.config = config;
         this.clock = clock;
+        this.maxRecordBytes = config.kafka().maxRecordBytes();
     }
 
     /**
@@ -295,6 +298,9 @@ public class ChangeDelivery {
             // the constructor, not the builder: the builder checks and copies each field, for every row (profiled)
             rowOutcomes.add(new RowOutcome(change.getPk(), change.getOp(), outcome.status(), outcome.reason()));
         }
+        if (accepted < outcomes.size()) {
+            boundReasons(batch, rowOutcomes);
+        }
         deadLetter(batch, outcomes);
         events.batchDelivered(batch.getSyncId(), batch.getRunId(), batch.getSeq(), rowOutcomes);
         run.addOutcomes(rowOutcomes.size());
@@ -306,6 +312,21 @@ public class ChangeDelivery {
         LOG.debugf("Sync %s run %s: batch %d delivered: %d accepted, %d rejected, %d failed",
                 batch.getSyncId(), batch.getRunId(), batch.getSeq(), accepted, rejected,
                 outcomes.size() - accepted - rejected);
+    }
+
+    /**
+     * Shortens the rows' reasons so the batch's result fits one record under {@code eddy.kafka.max-record-bytes}
+     * (see {@link OutcomeReasons} for the math). Only batches with a reason pay for it; all-accepted ones skip it.
+     */
+    private void boundReasons(ChangeBatch batch, List<RowOutcome> rowOutcomes) {
+        long fixed = AvroSize.RECORD_OVERHEAD + AvroSize.string(batch.getRunId()) + 2L * AvroSize.string(batch.getSyncId());
+        int perRow = OutcomeReasons.perRowBytes(rowOutcomes, fixed, maxRecordBytes);
+        if (perRow >= OutcomeReasons.MAX_REASON_BYTES) {
+            return; // every reason is within that already (FinalOutcome)
+        }
+        for (RowOutcome outcome : rowOutcomes) {
+            outcome.setReason(OutcomeReasons.truncate(outcome.getReason(), perRow));
+        }
     }
 
     private void deadLetter(ChangeBatch batch, List<FinalOutcome> outcomes) {

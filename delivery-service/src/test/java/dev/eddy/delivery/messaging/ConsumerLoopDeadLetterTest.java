@@ -47,9 +47,12 @@ class ConsumerLoopDeadLetterTest {
         ConfigResource deadLetterTopic = new ConfigResource(ConfigResource.Type.TOPIC, Topics.DEAD_LETTER);
         AtomicInteger attempts = new AtomicInteger();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers));
-             EventPublisher publisher = new EventPublisher(KafkaSettings.producer(servers, Optional.empty(), "loop-test"))) {
+             // a raised record bound: the producer takes the 2 MB record below (the broker keeps Kafka's 1 MB default)
+             EventPublisher publisher = new EventPublisher(KafkaSettings.producer(servers, Optional.empty(), "loop-test",
+                     8 * 1024 * 1024))) {
             // the record carries a 2 MB key, which its dead letter repeats; the dead-letter topic takes 1 MB for now
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)
+                    .configs(Map.of("max.message.bytes", String.valueOf(16 * 1024 * 1024))))).all().get();
             setMaxMessageBytes(admin, deadLetterTopic, "1048576");
             try {
                 publisher.sendAndWait(topic, "k".repeat(2 * 1024 * 1024), RunEvent.newBuilder().setRunId(RunIds.next())

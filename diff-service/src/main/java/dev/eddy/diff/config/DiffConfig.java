@@ -1,5 +1,6 @@
 package dev.eddy.diff.config;
 
+import dev.eddy.contracts.kafka.RecordLimits;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -35,11 +36,19 @@ public interface DiffConfig {
          */
         @WithDefault("10s")
         Duration sessionTimeout();
+
+        /**
+         * The bound of one published record's serialised bytes ({@code EDDY_KAFKA_MAX_RECORD_BYTES}): change batches
+         * close before they would exceed it, and a row larger than it alone fails the run. The default fits a stock
+         * broker ({@code message.max.bytes} 1 MB); see docs/PROTOCOL.md for raising it.
+         */
+        @WithDefault("" + RecordLimits.DEFAULT_MAX_RECORD_BYTES)
+        int maxRecordBytes();
     }
 
     /** How the change set is cut into batches and read back from the database. */
     interface Changes {
-        /** Rows per published ChangeBatch. */
+        /** Rows per published ChangeBatch at most; wide rows close a batch earlier, at {@code eddy.kafka.max-record-bytes}. */
         @WithDefault("1000")
         int batchSize();
 

@@ -14,7 +14,7 @@ public class KafkaClients {
     @Singleton
     EventPublisher publisher(DiffConfig config) {
         return new EventPublisher(KafkaSettings.producer(config.kafka().bootstrapServers(),
-                config.kafka().registryUrl(), "eddy-diff"));
+                config.kafka().registryUrl(), "eddy-diff", config.kafka().maxRecordBytes()));
     }
 
     void close(@Disposes EventPublisher publisher) {

@@ -9,7 +9,11 @@ import dev.eddy.contracts.avro.ChangeOp;
 import dev.eddy.contracts.avro.Row;
 import dev.eddy.contracts.avro.RowBatch;
 import dev.eddy.contracts.avro.RunStatus;
+import dev.eddy.contracts.kafka.AvroSize;
+import dev.eddy.contracts.kafka.BatchSplitter;
 import dev.eddy.contracts.kafka.EventPublisher;
+import dev.eddy.contracts.kafka.RecordLimits;
+import dev.eddy.contracts.kafka.RowTooLargeException;
 import dev.eddy.contracts.spec.SyncSpec;
 import dev.eddy.diff.config.DiffConfig;
 import io.agroal.api.AgroalDataSource;
@@ -41,6 +45,8 @@ import java.util.concurrent.TimeoutException;
 public class ChangeSetBuilder {
 
     private static final Logger LOG = Logger.getLogger(ChangeSetBuilder.class);
+    /** The error code of a run whose row does not fit one record (as the extractor names it). */
+    static final String ROW_TOO_LARGE = "ROW_TOO_LARGE";
 
     private final AgroalDataSource dataSource;
     private final RunStore runs;
@@ -49,6 +55,7 @@ public class ChangeSetBuilder {
     private final RunFinisher finisher;
     private final EventPublisher publisher;
     private final DiffConfig.Changes settings;
+    private final int maxRecordBytes;
 
     public ChangeSetBuilder(AgroalDataSource dataSource, RunStore runs, StagedKeys keys, SnapshotStore snapshot,
                             RunFinisher finisher, EventPublisher publisher, DiffConfig config) {
@@ -59,6 +66,7 @@ public class ChangeSetBuilder {
         this.finisher = finisher;
         this.publisher = publisher;
         this.settings = config.changes();
+        this.maxRecordBytes = RecordLimits.checked(config.kafka().maxRecordBytes());
     }
 
     public void handle(RowBatch batch) throws SQLException {
@@ -134,7 +142,36 @@ public class ChangeSetBuilder {
                 plan(planner, rows, pks, hashes, i, null, batchKeys, planned);
             }
         }
+        Optional<RowTooLargeException> tooLarge = firstTooLarge(run, planned);
+        if (tooLarge.isPresent()) {
+            // fail now, before anything is sent: the change set could not be published whole
+            LOG.infof("sync %s run %s: %s", run.syncId(), run.runId(), tooLarge.get().getMessage());
+            finisher.finish(c, run, RunFinisher.Outcome.failure(null, tooLarge.get().getMessage(), ROW_TOO_LARGE));
+            return;
+        }
         runs.addPending(c, run.runId(), planned);
+    }
+
+    /**
+     * The first planned row that would not fit a change batch alone. The row batches are bounded by the extractor's
+     * own {@code eddy.kafka.max-record-bytes}, so with the same setting on both services this never finds one; it
+     * guards a diff configured with a lower bound. Three bytes per char bound UTF-8 from above, so only a row near the
+     * bound is measured exactly.
+     */
+    private Optional<RowTooLargeException> firstTooLarge(Run run, List<PlannedChange> planned) {
+        long fixedUpper = AvroSize.RECORD_OVERHEAD + 3L * (run.specJson().length() + run.runId().length()
+                + 2L * run.syncId().length()) + 32;
+        for (PlannedChange change : planned) {
+            long upper = 3L * (change.pk().length() + (change.data() == null ? 0 : change.data().length())) + 16;
+            if (fixedUpper + upper <= maxRecordBytes) {
+                continue;
+            }
+            long bytes = changeBatchFixedBytes(run) + changeBytes(change.pk(), change.data());
+            if (bytes > maxRecordBytes) {
+                return Optional.of(new RowTooLargeException(change.pk(), bytes, maxRecordBytes));
+            }
+        }
+        return Optional.empty();
     }
 
     /** Plans one row; a key repeated within the batch is planned once (the repetition fails the run on END). */
@@ -216,23 +253,26 @@ public class ChangeSetBuilder {
                 counts.planned().removed());
     }
 
-    /** Publishes the change batches and the END marker; answers the number of ROWS batches. */
+    /**
+     * Publishes the change batches, each bounded by {@code eddy.changes.batch-size} rows and by
+     * {@code eddy.kafka.max-record-bytes} (the spec every batch carries counted in), and the END marker; answers the
+     * number of ROWS batches.
+     */
     private int publishChangeSet(Connection c, Run run, RowCounts planned, ProgressBeat progress) throws SQLException {
         List<Future<RecordMetadata>> sent = new ArrayList<>();
-        List<Change> changes = new ArrayList<>(settings.batchSize());
         int[] seq = {0};
+        BatchSplitter<Change> batches = new BatchSplitter<>(settings.batchSize(), maxRecordBytes,
+                changeBatchFixedBytes(run), changes -> {
+                    sent.add(send(run, seq[0]++, changes));
+                    awaitIfMany(sent);
+                });
         runs.forEachChangeToSend(c, run.runId(), settings.fetchSize(), (pk, op, data) -> {
-            changes.add(Change.newBuilder().setOp(op).setPk(pk).setData(op == ChangeOp.REMOVED ? null : data).build());
+            String sentData = op == ChangeOp.REMOVED ? null : data;
+            // the constructor, not the builder (which checks and copies each field); sized from UTF-8 lengths
             progress.beat();
-            if (changes.size() == settings.batchSize()) {
-                sent.add(send(run, seq[0]++, changes));
-                changes.clear();
-                awaitIfMany(sent);
-            }
+            batches.add(new Change(op, pk, sentData), pk, changeBytes(pk, sentData));
         });
-        if (!changes.isEmpty()) {
-            sent.add(send(run, seq[0]++, changes));
-        }
+        batches.flush();
         awaitAll(sent);
         publisher.sendAndWait(Topics.CHANGES, run.syncId(), ChangeBatch.newBuilder()
                 .setRunId(run.runId())
@@ -253,7 +293,7 @@ public class ChangeSetBuilder {
                 .setSyncId(run.syncId())
                 .setSeq(seq)
                 .setKind(BatchKind.ROWS)
-                .setChanges(new ArrayList<>(changes))
+                .setChanges(changes)
                 .setSpecJson(run.specJson())
                 .setFullResync(run.fullResync())
                 .build());
@@ -280,6 +320,17 @@ public class ChangeSetBuilder {
         } catch (TimeoutException e) {
             throw new IllegalStateException("the broker did not acknowledge a change batch within 30 s", e);
         }
+    }
+
+    /** What every change batch of the run carries besides its changes: the key, the ids and the spec. */
+    private static long changeBatchFixedBytes(Run run) {
+        return AvroSize.RECORD_OVERHEAD + AvroSize.string(run.runId()) + 2L * AvroSize.string(run.syncId())
+                + AvroSize.string(run.specJson());
+    }
+
+    /** A change's bytes in a batch: op (one byte), key, and the nullable data. */
+    private static long changeBytes(String pk, String data) {
+        return 1 + AvroSize.string(pk) + AvroSize.nullableString(data);
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

@@ -185,6 +185,43 @@ class DiffServiceTest {
         assertEquals(Set.of("ADDED:1", "ADDED:2"), summary(syncAccepted(Extraction.of(spec), rows(1, 2, "free"))));
     }
 
+    /** A row whose plan is {@code chars} characters long. */
+    private static Row wideRow(int id, int chars) {
+        return row(id, "x".repeat(chars));
+    }
+
+    @Test
+    void wideRowsAreCutIntoChangeBatchesByBytesAndTheCountsStayExact() {
+        SyncSpec spec = spec(DiffTestClient.newSyncId(), "upsert", "delete", "object");
+        Extraction x = Extraction.of(spec);
+        // 350,000-character rows: three would be over the 900 KB record bound, so two go in a batch (of up to 1000)
+        List<Row> rows = java.util.stream.IntStream.rangeClosed(1, 7).mapToObj(i -> wideRow(i, 350_000)).toList();
+        List<ChangeBatch> batches = syncAccepted(x, rows);
+        assertEquals(List.of(2, 2, 2, 1), batches.stream().map(b -> b.getChanges().size()).toList());
+        assertEquals(List.of(0, 1, 2, 3), batches.stream().map(ChangeBatch::getSeq).toList());
+        assertEquals(4, kafka.changeSetEnd(x.runId()).getSeq());
+        RunEvent end = kafka.awaitTerminal(x.runId());
+        assertCounts(7, 0, 0, end.getPlannedRows());
+        assertCounts(7, 0, 0, end.getSuccessfulRows());
+    }
+
+    @Test
+    void aRowTooLargeForAChangeBatchFailsTheRunNamingItBeforeAnythingIsSent() {
+        SyncSpec spec = spec(DiffTestClient.newSyncId(), "upsert", "delete", "object");
+        Extraction x = Extraction.of(spec);
+        // 950,000 characters: the broker takes the row batch (under its 1 MB), the diff's 900 KB bound refuses the row
+        kafka.publish(kafka.rowBatch(x, 0, List.of(row(1, "free"), wideRow(2, 950_000))));
+        kafka.publish(kafka.endBatch(x, 1, 2, null, null));
+        RunEvent end = kafka.awaitTerminal(x.runId());
+        assertEquals(RunStatus.failed, end.getStatus());
+        assertEquals("ROW_TOO_LARGE", end.getErrorCode());
+        assertTrue(end.getError().matches("row 2 is 92\\d KB, over the 900 KB record limit; raise"
+                + " eddy\\.kafka\\.max-record-bytes and the broker's message\\.max\\.bytes"), end.getError());
+        assertTrue(kafka.changeBatches(x.runId()).isEmpty(), "nothing is sent");
+        assertEquals(Set.of("ADDED:1"), summary(syncAccepted(Extraction.of(spec), rows(1, 1, "free"))),
+                "the failed run committed nothing");
+    }
+
     @Test
     void aRowBatchThatNeverArrivedFailsTheRunPlansNoRemovalAndLeavesTheSnapshotUntouched() throws Exception {
         String syncId = DiffTestClient.newSyncId();

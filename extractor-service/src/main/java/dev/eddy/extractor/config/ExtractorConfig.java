@@ -1,5 +1,6 @@
 package dev.eddy.extractor.config;
 
+import dev.eddy.contracts.kafka.RecordLimits;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -15,6 +16,20 @@ public interface ExtractorConfig {
     /** How models are read and published. */
     Extractor extractor();
 
+    /** Kafka settings of this service. */
+    Kafka kafka();
+
+    /** Kafka settings of this service. */
+    interface Kafka {
+        /**
+         * The bound of one published record's serialised bytes ({@code EDDY_KAFKA_MAX_RECORD_BYTES}): row batches
+         * close before they would exceed it, and a row larger than it alone fails the run. The default fits a stock
+         * broker ({@code message.max.bytes} 1 MB); see docs/PROTOCOL.md for raising it.
+         */
+        @WithDefault("" + RecordLimits.DEFAULT_MAX_RECORD_BYTES)
+        int maxRecordBytes();
+    }
+
     /** Settings of the extraction itself. */
     interface Extractor {
         /** JDBC fetch size: rows the driver holds per round trip, which bounds memory while streaming. */
@@ -22,15 +37,11 @@ public interface ExtractorConfig {
         int fetchSize();
 
         /**
-         * Rows per published {@code RowBatch}: the diff stages one batch per transaction, so larger batches
-         * mean fewer round trips (5000 rows of a 10-column row are about 1.5 MB).
+         * Rows per published {@code RowBatch} at most: the diff stages one batch per transaction, so larger batches
+         * mean fewer round trips. Wide rows close a batch earlier, at {@code eddy.kafka.max-record-bytes}.
          */
         @WithDefault("5000")
         int batchSize();
-
-        /** A batch is closed early once its rows' JSON reaches this many characters (stays under the broker's record limit). */
-        @WithDefault("4194304")
-        int batchMaxChars();
 
         /** How long opening a source connection may take before the source counts as unreachable. */
         @WithDefault("10s")

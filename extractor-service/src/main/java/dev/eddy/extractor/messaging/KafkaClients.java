@@ -46,7 +46,8 @@ public class KafkaClients {
     @Produces
     @Singleton
     EventPublisher publisher() {
-        return new EventPublisher(KafkaSettings.producer(bootstrapServers, registryUrl, "eddy-extractor"));
+        return new EventPublisher(KafkaSettings.producer(bootstrapServers, registryUrl, "eddy-extractor",
+                config.kafka().maxRecordBytes()));
     }
 
     void close(@Disposes EventPublisher publisher) {

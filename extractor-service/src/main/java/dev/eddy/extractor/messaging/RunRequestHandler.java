@@ -6,6 +6,8 @@ import dev.eddy.contracts.avro.RunEvent;
 import dev.eddy.contracts.avro.RunRequest;
 import dev.eddy.contracts.avro.RunStatus;
 import dev.eddy.contracts.kafka.EventPublisher;
+import dev.eddy.contracts.kafka.RecordLimits;
+import dev.eddy.contracts.kafka.RowTooLargeException;
 import dev.eddy.contracts.spec.SyncSpec;
 import dev.eddy.contracts.text.SafeText;
 import dev.eddy.extractor.config.ExtractorConfig;
@@ -35,11 +37,13 @@ public class RunRequestHandler {
     private final EventPublisher publisher;
     private final ModelExtractor extractor;
     private final ExtractorConfig.Extractor settings;
+    private final int maxRecordBytes;
 
     public RunRequestHandler(EventPublisher publisher, ModelExtractor extractor, ExtractorConfig config) {
         this.publisher = publisher;
         this.extractor = extractor;
         this.settings = config.extractor();
+        this.maxRecordBytes = RecordLimits.checked(config.kafka().maxRecordBytes());
     }
 
     public void handle(ConsumerRecord<String, RunRequest> record) {
@@ -70,8 +74,13 @@ public class RunRequestHandler {
                 .setFullResync(request.getFullResync())
                 .setTrigger(request.getTrigger())
                 .build());
-        RowBatchPublisher batches = new RowBatchPublisher(publisher, request, attempt,
-                settings.batchSize(), settings.batchMaxChars());
+        RowBatchPublisher batches;
+        try {
+            batches = new RowBatchPublisher(publisher, request, attempt, settings.batchSize(), maxRecordBytes);
+        } catch (RowTooLargeException e) {
+            failWithoutBatches(request, startedAt, e);
+            return;
+        }
         try {
             ExtractionSummary summary = extractor.extract(spec(request), new ProgressReporting(batches, request, startedAt));
             batches.complete(summary);
@@ -81,6 +90,11 @@ public class RunRequestHandler {
             LOG.warnf("extraction failed with %s after %d batches: %s", e.code(), batches.batches(), e.getMessage());
             // a warehouse's message may quote any bytes, at any length: the diff stores it, the END record carries it
             batches.fail(e.code(), SafeText.forStorage(e.getMessage(), SafeText.ERROR_MAX_CHARS));
+        } catch (RowTooLargeException e) {
+            // a run failure, not a Kafka one: retrying would extract the same row again
+            LOG.warnf("extraction failed with %s after %d batches: %s", ErrorCode.ROW_TOO_LARGE, batches.batches(),
+                    e.getMessage());
+            batches.fail(ErrorCode.ROW_TOO_LARGE, e.getMessage());
         }
     }
 
@@ -116,6 +130,20 @@ public class RunRequestHandler {
             read++;
             beat.beat();
         }
+    }
+
+    /**
+     * Ends a run whose spec alone does not fit a record: no batch, not even END, could carry it to the diff, so the
+     * extractor publishes the run's terminal {@code failed} event itself (as the scheduler does for a cancelled run).
+     */
+    private void failWithoutBatches(RunRequest request, Instant startedAt, RowTooLargeException e) {
+        LOG.warnf("extraction failed with %s: %s", ErrorCode.ROW_TOO_LARGE, e.getMessage());
+        Instant now = Instant.now();
+        publisher.sendAndWait(Topics.RUN_EVENTS, request.getSyncId(), RunEvent.newBuilder()
+                .setRunId(request.getRunId()).setSyncId(request.getSyncId()).setStatus(RunStatus.failed)
+                .setTerminal(true).setProducer(PRODUCER).setAt(now).setStartedAt(startedAt).setFinishedAt(now)
+                .setFullResync(request.getFullResync()).setTrigger(request.getTrigger())
+                .setError(e.getMessage()).setErrorCode(ErrorCode.ROW_TOO_LARGE.name()).build());
     }
 
     private static SyncSpec spec(RunRequest request) throws ExtractionFailedException {

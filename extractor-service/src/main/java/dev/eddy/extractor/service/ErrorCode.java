@@ -15,5 +15,7 @@ public enum ErrorCode {
     /** The primary key column or a mapped column is not in the result. */
     QUERY_COLUMN_MISSING,
     /** A row's primary key is NULL. */
-    NULL_PRIMARY_KEY
+    NULL_PRIMARY_KEY,
+    /** A row does not fit one Kafka record under {@code eddy.kafka.max-record-bytes}. */
+    ROW_TOO_LARGE
 }

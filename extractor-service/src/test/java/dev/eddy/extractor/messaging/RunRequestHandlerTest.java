@@ -210,6 +210,39 @@ class RunRequestHandlerTest {
     }
 
     @Test
+    void wideRowsAreBatchedUnderTheRecordBoundAndARowOverItAloneFailsTheRunNamingItsKey() {
+        // 400,000-character rows: two fit the 900 KB bound, a third would not (batch-size 3 in tests); row 6 alone
+        // is 1,000,000 characters, over it; the broker of the tests keeps Kafka's default 1 MB message.max.bytes
+        RunRequest request = request(spec("SELECT g AS id, repeat('x', CASE WHEN g = 6 THEN 1000000 ELSE 400000 END) AS blob"
+                + " FROM generate_series(1, 6) g ORDER BY g", "id", List.of()), false);
+        publisher.sendAndWait(Topics.RUN_REQUESTS, request.getSyncId(), request);
+
+        RowBatch end = awaitEnd(request);
+        assertEquals("ROW_TOO_LARGE", end.getErrorCode());
+        assertTrue(end.getError().matches("row 6 is 97\\d KB, over the 900 KB record limit; raise"
+                + " eddy\\.kafka\\.max-record-bytes and the broker's message\\.max\\.bytes"), end.getError());
+        List<RowBatch> batches = rowBatches(request);
+        assertEquals(List.of(List.of("1", "2"), List.of("3", "4")), batches.stream()
+                .map(b -> b.getRows().stream().map(Row::getPk).toList()).toList(),
+                "cut by bytes before the row count; the open batch (row 5) is dropped with the failure");
+        assertEquals(2, end.getSeq());
+    }
+
+    @Test
+    void aSpecLargerThanTheRecordBoundFailsTheRunAtOnce() {
+        // a 950,000-character model SQL: the run request fits the broker's 1 MB, no row batch carrying it could
+        RunRequest request = request(spec("SELECT 1 AS id /* " + "x".repeat(950_000) + " */", "id", List.of()), false);
+        publisher.sendAndWait(Topics.RUN_REQUESTS, request.getSyncId(), request);
+
+        RunEvent terminal = await().atMost(Duration.ofSeconds(30)).until(() -> recorder.events(RunEvent.class).stream()
+                .filter(e -> e.getRunId().equals(request.getRunId()) && e.getTerminal()).findFirst(), Optional::isPresent).get();
+        assertEquals(RunStatus.failed, terminal.getStatus());
+        assertEquals("ROW_TOO_LARGE", terminal.getErrorCode());
+        assertTrue(terminal.getError().startsWith("the run's fixed record part (its sync spec) is 9"), terminal.getError());
+        assertTrue(rowBatches(request).isEmpty());
+    }
+
+    @Test
     void aNullPrimaryKeyEndsTheExtractionNamingColumnAndRow() {
         RunRequest request = request(spec("SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (3, 'c'), (NULL, 'd')) AS v(key, name)",
                 "key", List.of()), false);
