@@ -18,7 +18,7 @@ final class InputGuard {
     /** The longest string any JSON field or query parameter may hold (a model's SQL is the longest legitimate one). */
     static final int MAX_STRING = 1024 * 1024;
     /** The longest query parameter. */
-    static final int MAX_PARAMETER = 10_000;
+    static final int MAX_PARAMETER = 2000;
 
     private InputGuard() {
     }
