@@ -86,7 +86,7 @@ public final class ScheduleParser {
         // bounded so the slot arithmetic (milliseconds in a long) can never overflow: at most a year
         long max = unitLength == null ? Long.MAX_VALUE : MAX_INTERVAL.dividedBy(unitLength);
         if (!quantity.isIntegralNumber() || !quantity.canConvertToLong() || quantity.asLong() < 1 || quantity.asLong() > max) {
-            problems.add("schedule.schedule.interval.quantity: must be a whole number from 1 to "
+            problems.add("schedule.schedule.interval.quantity: must be a whole number of at least 1 and at most "
                     + (unitLength == null ? "a year in its unit" : max + " (a year in " + unit + "s)"));
         }
         Instant start = instant(outer, inner, "startDate", problems);
