@@ -74,7 +74,9 @@ public final class LocalLauncher {
         broker = new EmbeddedKafkaBroker(s.home().resolve("kafka"), s.kafkaPort()).start();
         broker.createTopics(Topics.ALL, s.partitions(), List.of(Topics.CONFIG));
 
-        String jdbc = postgres.jdbcUrl("eddy");
+        // a random block of 8 node ids per start, so two suites on one machine rarely share one either
+        int nodeBase = new java.security.SecureRandom().nextInt(512) * 8;
+        String jdbc = "jdbc:postgresql://127.0.0.1:" + s.servicesPostgresPort() + "/eddy";
         List<String> healthUrls = new ArrayList<>();
         for (ServiceKind kind : ServiceKind.values()) {
             if (kind != ServiceKind.CONFIG) {
@@ -96,6 +98,8 @@ public final class LocalLauncher {
             }
             Map<String, String> env = new java.util.HashMap<>();
             env.put("EDDY_SECRET_KEY", secretKey);
+            // distinct run-id nodes for the suite's processes (RunIds: ids of two processes differ by node)
+            env.put("EDDY_NODE_ID", String.valueOf(nodeBase + kind.ordinal()));
             if (kind == ServiceKind.CONFIG) {
                 env.put("EDDY_API_KEY", apiKey);
             }

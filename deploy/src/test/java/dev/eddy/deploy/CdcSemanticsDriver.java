@@ -41,10 +41,19 @@ final class CdcSemanticsDriver implements AutoCloseable {
     private final Thread reader;
     private volatile boolean reading = true;
     private String sourceId;
+    /** The port the warehouse source is created with (the suite's PostgreSQL unless a test puts a proxy in front). */
+    int warehousePort;
 
     CdcSemanticsDriver(Path home) throws Exception {
+        this(home, Map.of());
+    }
+
+    /** A driver whose launcher gets {@code environment} on top of the suite's own settings. */
+    CdcSemanticsDriver(Path home, Map<String, String> environment) throws Exception {
         suite = new LaunchedSuite(home.resolve("eddy-home"), "cdc-api-key");
+        environment.forEach(suite::withEnvironment);
         suite.start();
+        warehousePort = suite.postgresPort();
         api = new EddyApi(suite.apiBase(), suite.apiKey);
         String bootstrap = bootstrap();
         reader = new Thread(() -> read(bootstrap), "cdc-e2e-reader");
@@ -74,7 +83,7 @@ final class CdcSemanticsDriver implements AutoCloseable {
     String createSync(String slug, String sql, Map<String, Object> configuration) {
         if (sourceId == null) {
             sourceId = api.create("/api/v1/sources", Map.of("name", "Warehouse", "slug", "cdc-warehouse", "type", "postgres",
-                    "configuration", Map.of("host", "127.0.0.1", "port", suite.postgresPort(), "database", "warehouse",
+                    "configuration", Map.of("host", "127.0.0.1", "port", warehousePort, "database", "warehouse",
                             "user", "postgres", "password", ""))).get("id").asText();
         }
         String modelId = api.create("/api/v1/models", Map.of("name", slug, "slug", slug + "-model", "sourceId", sourceId,
@@ -137,6 +146,12 @@ final class CdcSemanticsDriver implements AutoCloseable {
         String runId = trigger.body().get("id").asText();
         await().atMost(Duration.ofSeconds(90)).until(() -> terminal(runId).isPresent());
         return terminal(runId).orElseThrow();
+    }
+
+    /** The run's events seen so far on {@code eddy.run-events.v1}, each as {@code producer:status}. */
+    List<String> runStatuses(String runId) {
+        return runEvents.stream().filter(e -> e.getRunId().equals(runId))
+                .map(e -> e.getProducer() + ":" + e.getStatus()).toList();
     }
 
     private Optional<RunEvent> terminal(String runId) {

@@ -144,7 +144,7 @@ class CrashSafetyEndToEndTest {
         victim.onExit().get(10, TimeUnit.SECONDS);
         holdAt = Integer.MAX_VALUE;
         release.countDown();
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
             try {
                 return service(module).pid() != victim.pid();
             } catch (AssertionError e) {

@@ -27,6 +27,7 @@ final class LaunchedSuite implements AutoCloseable {
     final Map<String, Integer> ports = new HashMap<>();
     final String apiKey;
     private final Path output;
+    private final Map<String, String> extraEnvironment = new HashMap<>();
     private Process launcher;
     private List<ProcessHandle> children = List.of();
 
@@ -38,6 +39,12 @@ final class LaunchedSuite implements AutoCloseable {
                 "EDDY_DELIVERY_PORT", "EDDY_PG_PORT", "EDDY_KAFKA_PORT")) {
             ports.put(name, freePort());
         }
+    }
+
+    /** Sets an environment variable of the launcher (before {@link #start()}), e.g. to put a proxy in front of a port. */
+    LaunchedSuite withEnvironment(String name, String value) {
+        extraEnvironment.put(name, value);
+        return this;
     }
 
     /** Starts the launcher and waits until the API's readiness answers 200; returns the seconds it took. */
@@ -55,6 +62,7 @@ final class LaunchedSuite implements AutoCloseable {
         env.put("EDDY_API_KEY", apiKey);
         env.put("EDDY_API_HOST", "127.0.0.1");
         env.put("EDDY_REPO", repoRoot().toString());
+        env.putAll(extraEnvironment);
         long started = System.nanoTime();
         launcher = builder.start();
         HttpClient http = HttpClient.newHttpClient();

@@ -26,6 +26,19 @@ public interface EddyConfig {
         String url();
     }
 
+    /** Run supervision shared with scheduler-service (keys under {@code eddy.run.}). */
+    Run run();
+
+    /** Run supervision. */
+    interface Run {
+        /**
+         * The suite's run progress deadline ({@code EDDY_RUN_PROGRESS_DEADLINE}): scheduler-service ends a run quiet
+         * for that long; here a run left {@code queued} on a sync quiet for longer is taken as lost.
+         */
+        @io.smallrye.config.WithDefault("10m")
+        java.time.Duration progressDeadline();
+    }
+
     /** The rest of the suite, as the launcher describes it. */
     Suite suite();
 

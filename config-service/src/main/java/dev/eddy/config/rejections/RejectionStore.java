@@ -1,6 +1,7 @@
 package dev.eddy.config.rejections;
 
 import dev.eddy.config.store.ConfigSchema;
+import dev.eddy.contracts.text.SafeText;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -57,7 +58,9 @@ public class RejectionStore {
             insert.setArray(5, c.createArrayOf("text", rejections.stream().map(Rejection::primaryKey).toArray()));
             insert.setArray(6, c.createArrayOf("text", rejections.stream().map(Rejection::op).toArray()));
             insert.setArray(7, c.createArrayOf("text", rejections.stream().map(Rejection::status).toArray()));
-            insert.setArray(8, c.createArrayOf("text", rejections.stream().map(Rejection::reason).toArray()));
+            // a destination's answer may hold any bytes at any length: stored bounded and without NUL
+            insert.setArray(8, c.createArrayOf("text", rejections.stream()
+                    .map(r -> SafeText.forStorage(r.reason(), SafeText.REASON_MAX_CHARS)).toArray()));
             insert.executeUpdate();
         }
     }

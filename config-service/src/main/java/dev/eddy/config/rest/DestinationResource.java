@@ -27,7 +27,8 @@ public class DestinationResource {
     }
 
     @POST
-    @ResponseStatus(201)
+    // 200 with the object, as Hightouch answers a create: its generated SDKs take any other status as unknown
+    @ResponseStatus(200)
     public DestinationView create(String body) {
         return Views.destination(catalog.createDestination(RequestBodies.object(body, false)));
     }

@@ -30,7 +30,8 @@ public class ModelResource {
     }
 
     @POST
-    @ResponseStatus(201)
+    // 200 with the object, as Hightouch answers a create: its generated SDKs take any other status as unknown
+    @ResponseStatus(200)
     public ModelView create(String body) {
         return Views.model(catalog.createModel(RequestBodies.object(body, false)));
     }

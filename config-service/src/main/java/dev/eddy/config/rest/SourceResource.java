@@ -28,7 +28,8 @@ public class SourceResource {
     }
 
     @POST
-    @ResponseStatus(201)
+    // 200 with the object, as Hightouch answers a create: its generated SDKs take any other status as unknown
+    @ResponseStatus(200)
     public SourceView create(String body) {
         return Views.source(catalog.createSource(RequestBodies.object(body, false)));
     }

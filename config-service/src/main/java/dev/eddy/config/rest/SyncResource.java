@@ -45,7 +45,8 @@ public class SyncResource {
     }
 
     @POST
-    @ResponseStatus(201)
+    // 200 with the object, as Hightouch answers a create: its generated SDKs take any other status as unknown
+    @ResponseStatus(200)
     public SyncView create(String body) {
         return Views.sync(catalog.createSync(RequestBodies.object(body, false)));
     }

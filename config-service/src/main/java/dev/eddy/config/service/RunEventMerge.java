@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * Folds a {@link RunEvent} into the run history's record of its run: fields are set only when the event
- * carries them, and a run that reached a terminal status ignores every later non-terminal event, except the
+ * carries them, and a run that reached a terminal status ignores every later event (its first end counts), except the
  * sync-logs event ({@code syncLogsError}): the run's warehouse sync logs could not be written, so a successful run
  * becomes a warning (a warning or a failure keeps its status) and the reason joins the run's error. The extractor
  * publishes that event after it read the run's terminal event from the same partition (key: the sync id), so it
@@ -28,13 +28,14 @@ public final class RunEventMerge {
                     event.getSyncLogsError());
         }
         String status = event.getStatus().name();
-        boolean terminalEvent = event.getTerminal() || Run.TERMINAL.contains(status);
         if (existing.isEmpty()) {
             return apply(new Run(Long.parseLong(event.getRunId()), Long.parseLong(event.getSyncId()), status, event.getAt(),
                     null, null, null, null, null, null, null, null, null, event.getFullResync(), event.getTrigger()), event, status);
         }
         Run run = existing.get();
-        if (run.isTerminal() && !terminalEvent) {
+        if (run.isTerminal()) {
+            // the first end counts: a later one (a worker finishing a run the scheduler's progress deadline, or this
+            // service, already ended) must not rewrite what the scheduler and the sequences acted on
             return run;
         }
         return apply(run, event, status);

@@ -2,6 +2,7 @@ package dev.eddy.config.store;
 
 import dev.eddy.config.domain.RowCounts;
 import dev.eddy.config.domain.Run;
+import dev.eddy.contracts.text.SafeText;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.sql.Connection;
@@ -55,6 +56,22 @@ public class RunStore {
     /** The sync's oldest run still {@code queued}, if any. */
     public Optional<Run> findQueued(Connection c, long syncId) throws SQLException {
         return first(read(c, "SELECT " + COLUMNS + " FROM config.runs WHERE sync_id = ? AND status = 'queued' ORDER BY created_at, id LIMIT 1", syncId));
+    }
+
+    /**
+     * The sync's last sign of life in the history: whether a run of it is under way ({@code querying},
+     * {@code processing}, {@code reporting}) and the latest time any run of it was created, started or finished.
+     */
+    public Activity activity(Connection c, long syncId) throws SQLException {
+        try (ResultSet rs = query(c, "SELECT coalesce(bool_or(status IN ('querying', 'processing', 'reporting')), false),"
+                + " max(greatest(created_at, started_at, finished_at)) FROM config.runs WHERE sync_id = ?", syncId)) {
+            rs.next();
+            return new Activity(rs.getBoolean(1), instant(rs.getTimestamp(2)));
+        }
+    }
+
+    /** See {@link #activity}; {@code latest} is null for a sync without runs. */
+    public record Activity(boolean underWay, java.time.Instant latest) {
     }
 
     /** The sync's newest run, if any. */
@@ -127,7 +144,8 @@ public class RunStore {
                 added(r.plannedRows()), changed(r.plannedRows()), removed(r.plannedRows()),
                 added(r.successfulRows()), changed(r.successfulRows()), removed(r.successfulRows()),
                 added(r.failedRows()), changed(r.failedRows()), removed(r.failedRows()),
-                r.completionRatio(), r.error(), r.errorCode(), r.fullResync(), r.trigger()};
+                r.completionRatio(), SafeText.forStorage(r.error(), SafeText.ERROR_MAX_CHARS), r.errorCode(), r.fullResync(),
+                r.trigger()};
     }
 
     private static Long added(RowCounts c) {

@@ -14,6 +14,7 @@ import dev.eddy.config.service.UnknownObjectException;
 import dev.eddy.config.service.ValidationException;
 import dev.eddy.config.store.CatalogStore;
 import dev.eddy.config.store.Database;
+import dev.eddy.contracts.secrets.InternalCredential;
 import dev.eddy.contracts.spec.SyncSpec;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -22,11 +23,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
  * Test a row: resolves the sync's {@link SyncSpec} (secrets stay sealed) and asks delivery-service to send the
- * row through the sync's real connector ({@code POST <eddy.delivery.url>/internal/test-row}). Nothing is
+ * row through the sync's real connector ({@code POST <eddy.delivery.url>/internal/test-row}, with the internal
+ * credential and the spec signed by the internal key, see {@link InternalCredential}). Nothing is
  * stored and nothing is published: neither the snapshot nor the run history changes.
  */
 @ApplicationScoped
@@ -44,12 +47,14 @@ public class TestRowProxy {
     private final Database db;
     private final CatalogStore catalog;
     private final URI deliveryUrl;
+    private final InternalCredential credential;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public TestRowProxy(Database db, CatalogStore catalog, EddyConfig config) {
         this.db = db;
         this.catalog = catalog;
         this.deliveryUrl = URI.create(config.delivery().url().replaceAll("/+$", "") + "/internal/test-row");
+        this.credential = new InternalCredential(config.secretKey());
     }
 
     /** Delivery's answer: {@code {"op", "outcome": {"status", "reason"}, "requests": [...]}}. */
@@ -74,17 +79,18 @@ public class TestRowProxy {
                     .orElseThrow(() -> new UnknownObjectException("destination", String.valueOf(sync.destinationId())));
             return SyncSpecs.resolve(sync, model, source, destination);
         });
+        // the spec travels as text with the internal key's HMAC over its exact bytes: delivery runs only what we vouch for
+        String specJson = spec.toJson();
         ObjectNode request = JSON.createObjectNode();
-        try {
-            request.set("spec", JSON.readTree(spec.toJson()));
-        } catch (IOException e) {
-            throw new IllegalStateException("a sync spec cannot be read back", e);
-        }
+        request.put("syncId", spec.syncId());
+        request.put("spec", specJson);
+        request.put("specSignature", credential.sign(specJson.getBytes(StandardCharsets.UTF_8)));
         request.put("op", op);
         request.set("row", row);
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(deliveryUrl).timeout(Duration.ofSeconds(90))
                     .header("Content-Type", "application/json")
+                    .header(InternalCredential.HEADER, credential.token())
                     .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request))).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() == 400) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mysql.cj.jdbc.NonRegisteringDriver;
 import dev.eddy.config.domain.Source;
 import dev.eddy.contracts.secrets.SecretBox;
+import dev.eddy.contracts.source.DuckDbLocks;
 import dev.eddy.contracts.source.DuckDbSourcePath;
 import dev.eddy.contracts.source.MySqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Opens short, read-only connections to a source for the API's connection test and model preview; the
@@ -169,8 +171,12 @@ public class WarehouseProbe {
     }
 
     /**
-     * A DuckDB file, opened read-only (a shared lock, so extractions may read at the same time) and without
+     * A DuckDB file, opened read-only (a shared lock: other readers may read at the same time) and without
      * access to other files of the host: the SQL runs inside this process. A missing file is not created.
+     *
+     * <p>This is another process than the extractor, which holds the file read-write (excluding every other
+     * process) while it runs a sync on it or writes its sync logs, as does a DuckDB CLI or dbt writing it. A lock
+     * is retried with backoff for {@link #TIMEOUT_SECONDS}, then answered with the holding process DuckDB names.
      */
     private static Connection connectDuckDb(ObjectNode config) throws WarehouseException {
         String path = text(config, DuckDbSourcePath.FIELD);
@@ -182,10 +188,30 @@ public class WarehouseProbe {
         props.setProperty(DuckDBDriver.DUCKDB_ACCESS_MODE_PROPERTY, DuckDBDriver.DUCKDB_ACCESS_MODE_READ_ONLY);
         props.setProperty("enable_external_access", "false");
         props.setProperty(DuckDBDriver.DUCKDB_USER_AGENT_PROPERTY, "eddy-config");
-        try {
-            return DUCKDB.connect("jdbc:duckdb:" + DuckDbSourcePath.normalized(path), props);
-        } catch (SQLException e) {
-            throw new WarehouseException(e.getMessage(), e);
+        long deadline = System.nanoTime() + Duration.ofSeconds(TIMEOUT_SECONDS).toNanos();
+        long backoff = 25;
+        while (true) {
+            try {
+                return DUCKDB.connect("jdbc:duckdb:" + DuckDbSourcePath.normalized(path), props);
+            } catch (SQLException e) {
+                long left = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
+                if (!DuckDbLocks.isLockConflict(e)) {
+                    throw new WarehouseException(e.getMessage(), e);
+                }
+                if (left <= 0) {
+                    throw new WarehouseException("the DuckDB file " + path + " is locked by " + DuckDbLocks.holder(e.getMessage())
+                            + " (DuckDB allows one process to write a file and no other to read it meanwhile; Eddy's extractor "
+                            + "holds it while it runs a sync on it) and stayed locked for " + TIMEOUT_SECONDS + " s: "
+                            + DuckDbLocks.firstLine(e.getMessage()), e);
+                }
+                try {
+                    Thread.sleep(Math.min(left, backoff + ThreadLocalRandom.current().nextLong(backoff / 2 + 1)));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new WarehouseException("interrupted while waiting for the DuckDB file's lock", interrupted);
+                }
+                backoff = Math.min(1000, backoff * 2);
+            }
         }
     }
 

@@ -97,7 +97,7 @@ class ApiLifecycleTest {
         Map<String, Object> good = new java.util.HashMap<>(base);
         good.put("slug", unique("weekly"));
         good.put("schedule", Map.of("type", "cron", "schedule", Map.of("expression", "0 9 * * 1")));
-        String id = api().body(good).post("/api/v1/syncs").then().statusCode(201).extract().path("id");
+        String id = api().body(good).post("/api/v1/syncs").then().statusCode(200).extract().path("id");
         // PATCH goes through the same rules
         api().body(Map.of("schedule", Map.of("type", "interval", "schedule", Map.of("interval", Map.of("quantity", 0, "unit", "fortnight")))))
                 .patch("/api/v1/syncs/" + id).then().statusCode(422)
@@ -168,7 +168,7 @@ class ApiLifecycleTest {
         int before = changes.seen.size();
         given().header("Authorization", "Bearer " + key).contentType(ContentType.JSON)
                 .body(Map.of("name", "By key", "slug", unique("src"), "type", "postgres", "configuration", warehouseConfiguration()))
-                .post("/api/v1/sources").then().statusCode(201);
+                .post("/api/v1/sources").then().statusCode(200);
         ConfigChanged change = changes.seen.get(before);
         assertEquals("source", change.kind());
         assertEquals(ConfigChanged.Change.CREATED, change.change());
@@ -262,7 +262,7 @@ class ApiLifecycleTest {
         Map<String, Object> broken = new HashMap<>(warehouseConfiguration());
         broken.put("database", "no_such_database");
         String brokenId = api().body(Map.of("name", "Broken", "slug", unique("src"), "type", "postgres", "configuration", broken))
-                .post("/api/v1/sources").then().statusCode(201).extract().path("id");
+                .post("/api/v1/sources").then().statusCode(200).extract().path("id");
         api().post("/api/v1/sources/" + brokenId + "/test").then().statusCode(200)
                 .body("success", equalTo(false)).body("message", containsString("no_such_database"));
 
@@ -274,11 +274,11 @@ class ApiLifecycleTest {
         api().post("/api/v1/models/" + modelId + "/preview?limit=2").then().statusCode(200).body("rows", hasSize(2));
         String many = api().body(Map.of("name", "Many", "slug", unique("many"), "sourceId", sourceId,
                         "raw", Map.of("sql", "SELECT g AS id FROM generate_series(1, 500) g;"), "primaryKey", "id"))
-                .post("/api/v1/models").then().statusCode(201).extract().path("id");
+                .post("/api/v1/models").then().statusCode(200).extract().path("id");
         api().post("/api/v1/models/" + many + "/preview").then().statusCode(200).body("rows", hasSize(100));
         String failing = api().body(Map.of("name", "Failing", "slug", unique("bad"), "sourceId", sourceId,
                         "raw", Map.of("sql", "SELECT * FROM no_such_table"), "primaryKey", "id"))
-                .post("/api/v1/models").then().statusCode(201).extract().path("id");
+                .post("/api/v1/models").then().statusCode(200).extract().path("id");
         api().post("/api/v1/models/" + failing + "/preview").then().statusCode(422).body("details.query", containsString("no_such_table"));
     }
 
@@ -293,7 +293,7 @@ class ApiLifecycleTest {
         api().body(manifest).post("/api/v1/dbt/manifest").then().statusCode(200).body("dbtModels", equalTo(1));
         String modelId = api().body(Map.of("name", "Dbt customers", "slug", unique("dbt"), "sourceId", sourceId, "queryType", "dbt_model",
                         "dbt", Map.of("dbtUniqueId", uniqueId), "primaryKey", "id"))
-                .post("/api/v1/models").then().statusCode(201)
+                .post("/api/v1/models").then().statusCode(200)
                 .body("queryType", equalTo("dbt_model"))
                 .body("dbt.compiledSql", equalTo("select id, email from customers"))
                 .body("dbt.schema", equalTo("public"))

@@ -57,8 +57,34 @@ class DestinationTypesApiTest {
 
     private static String create(String type, Map<String, Object> configuration) {
         return api().body(Map.of("name", type + " destination", "slug", unique(type), "type", type, "configuration", configuration))
-                .post("/api/v1/destinations").then().statusCode(201)
+                .post("/api/v1/destinations").then().statusCode(200)
                 .body("type", equalTo(type)).extract().path("id");
+    }
+
+    @Test
+    void kafkaProducerSettingsOutsideTheAllowListAreRefusedNamingTheSetting() {
+        // config.providers=env would expand ${env:EDDY_SECRET_KEY} inside delivery and send it to the broker as client.id
+        api().body(Map.of("name", "x", "slug", unique("k"), "type", "kafka", "configuration", Map.of(
+                        "bootstrapServers", "broker:9092", "topic", "t",
+                        "properties", Map.of("config.providers", "env", "client.id", "${env:EDDY_SECRET_KEY}",
+                                "ssl.truststore.location", "/etc/passwd", "interceptor.classes", "x.Evil",
+                                "sasl.jaas.config", "com.sun.security.auth.module.Krb5LoginModule required keyTab=\"/etc/k\";"))))
+                .post("/api/v1/destinations").then().statusCode(422)
+                .body("details", aMapWithSize(5))
+                .body("details.'configuration.properties.config.providers'", containsString("not allowed"))
+                .body("details.'configuration.properties.client.id'", containsString("config provider"))
+                .body("details.'configuration.properties.ssl.truststore.location'", containsString("a file on delivery's host"))
+                .body("details.'configuration.properties.interceptor.classes'", containsString("load code"))
+                .body("details.'configuration.properties.sasl.jaas.config'", containsString("PlainLoginModule"));
+    }
+
+    @Test
+    void aTemplateThatIncludesAFileIsRefused() {
+        api().body(Map.of("name", "x", "slug", unique("h"), "type", "http", "configuration", Map.of(
+                        "added", Map.of("method", "POST", "url", "https://api.example.com/u",
+                                "body", "{\"env\": \"{% include '/proc/self/environ' %}\"}"))))
+                .post("/api/v1/destinations").then().statusCode(422)
+                .body("details.'configuration.added.body'", containsString("include is not allowed in templates"));
     }
 
     private static Map<String, Object> postgres() {
@@ -88,13 +114,14 @@ class DestinationTypesApiTest {
         assertEquals("pg-s3cret", BOX.open(stored(pg).get("password").asText()));
 
         String kafka = create("kafka", Map.of("bootstrapServers", "broker:9092", "topic", "customers.v1",
-                "properties", Map.of("security.protocol", "SASL_SSL", "sasl.jaas.config", "user=\"u\" password=\"p\";",
-                        "basic.auth.user.info", "u:p")));
+                "properties", Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN",
+                        "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p\";",
+                        "ssl.key.password", "u:p")));
         api().get("/api/v1/destinations/" + kafka).then()
                 .body("configuration.properties.'sasl.jaas.config'", equalTo(SecretBox.MASK))
-                .body("configuration.properties.'basic.auth.user.info'", equalTo(SecretBox.MASK))
+                .body("configuration.properties.'ssl.key.password'", equalTo(SecretBox.MASK))
                 .body("configuration.properties.'security.protocol'", equalTo("SASL_SSL"));
-        assertTrue(SecretBox.isSealed(stored(kafka).at("/properties/basic.auth.user.info").asText()));
+        assertTrue(SecretBox.isSealed(stored(kafka).at("/properties/ssl.key.password").asText()));
 
         // PATCH: the mask read back keeps the secret; the merged configuration is checked like a create
         api().body(Map.of("configuration", Map.of("password", SecretBox.MASK, "table", "contacts")))
@@ -152,7 +179,7 @@ class DestinationTypesApiTest {
                 "externalIdMapping", Map.of("from", "email", "to", "email", "type", "standard"))).statusCode(422)
                 .body("details.'configuration.externalIdMapping.from'", containsString("primary key (id)"));
         String synced = sync(modelId, pg, Map.of("mode", "upsert", "deleteBehavior", "clear_fields",
-                "externalIdMapping", Map.of("from", "id", "to", "id"))).statusCode(201).extract().path("id");
+                "externalIdMapping", Map.of("from", "id", "to", "id"))).statusCode(200).extract().path("id");
         api().body(Map.of("configuration", Map.of("type", "event"))).patch("/api/v1/syncs/" + synced).then().statusCode(422)
                 .body("details.'configuration.type'", containsString("does not support sync type event"));
 
@@ -168,7 +195,7 @@ class DestinationTypesApiTest {
                 .body("details.'configuration.retry.maxAttempts'", equalTo("must be a positive whole number"))
                 .body("details.'configuration.mappings[0].template'", containsString("not valid Liquid"));
         sync(modelId, hook, Map.of("type", "event", "batchSize", 50, "rateLimit", Map.of("requests", 10, "perSeconds", 1),
-                "mappings", List.of(Map.of("from", "email", "to", "email")))).statusCode(201)
+                "mappings", List.of(Map.of("from", "email", "to", "email")))).statusCode(200)
                 .body("configuration.type", equalTo("event"));
     }
 

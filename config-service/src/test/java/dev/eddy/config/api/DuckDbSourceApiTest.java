@@ -1,5 +1,6 @@
 package dev.eddy.config.api;
 
+import dev.eddy.testsupport.DuckDbLockHolder;
 import dev.eddy.testsupport.EddyInfrastructureResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -21,7 +23,9 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** DuckDB sources through the API: validation of the file's path, the connection test and model previews on real files. */
 @QuarkusTest
@@ -49,7 +53,7 @@ class DuckDbSourceApiTest {
                 .post("/api/v1/sources").then().statusCode(422)
                 .body("details.type", equalTo("unknown source type 'snowflake'; supported: duckdb, mysql, postgres"));
 
-        String id = source(Map.of("path", warehouse().toString())).then().statusCode(201)
+        String id = source(Map.of("path", warehouse().toString())).then().statusCode(200)
                 .body("type", equalTo("duckdb")).extract().path("id");
         api().body(Map.of("configuration", Map.of("path", absent.toString()))).patch("/api/v1/sources/" + id).then().statusCode(422)
                 .body("details.'configuration.path'", containsString("no such file"));
@@ -58,7 +62,7 @@ class DuckDbSourceApiTest {
     @Test
     void theConnectionTestOpensTheFileAndNamesWhatIsWrong() throws Exception {
         Path file = warehouse();
-        String id = source(Map.of("path", file.toString())).then().statusCode(201).extract().path("id");
+        String id = source(Map.of("path", file.toString())).then().statusCode(200).extract().path("id");
         api().post("/api/v1/sources/" + id + "/test").then().statusCode(200)
                 .body("success", equalTo(true)).body("message", containsString("duckdb"));
 
@@ -71,10 +75,27 @@ class DuckDbSourceApiTest {
                 .body("success", equalTo(false)).body("message", containsString("no such file"));
     }
 
+    /** The extractor (another process) holds the file while it runs a sync on it: the test retries, then names the holder. */
+    @Test
+    void aFileHeldByAnotherProcessIsRetriedThenAnsweredNamingTheHolder() throws Exception {
+        Path file = warehouse();
+        String id = source(Map.of("path", file.toString())).then().statusCode(200).extract().path("id");
+        try (DuckDbLockHolder other = DuckDbLockHolder.start(file.toString())) {
+            assertEquals("locked", other.status);
+            long started = System.nanoTime();
+            api().post("/api/v1/sources/" + id + "/test").then().statusCode(200).body("success", equalTo(false))
+                    .body("message", containsString("is locked by process "))
+                    .body("message", containsString("stayed locked for 5 s"))
+                    .body("message", containsString("Conflicting lock"));
+            assertTrue(System.nanoTime() - started >= Duration.ofSeconds(5).toNanos(), "the lock was retried for 5 s first");
+        }
+        api().post("/api/v1/sources/" + id + "/test").then().statusCode(200).body("success", equalTo(true));
+    }
+
     @Test
     void previewAnswersColumnsAndRowsAndAFailingQueryIsA422OnQuery() throws Exception {
         Path file = warehouse();
-        String sourceId = source(Map.of("path", file.toString())).then().statusCode(201).extract().path("id");
+        String sourceId = source(Map.of("path", file.toString())).then().statusCode(200).extract().path("id");
         String modelId = model(sourceId, "SELECT id, email, score, signed_up FROM customers ORDER BY id;");
         api().post("/api/v1/models/" + modelId + "/preview").then().statusCode(200)
                 .body("columns.name", equalTo(List.of("id", "email", "score", "signed_up")))
@@ -95,7 +116,7 @@ class DuckDbSourceApiTest {
 
     @Test
     void aSyncMappingAColumnTheDuckDbModelLacksIsRejected() throws Exception {
-        String sourceId = source(Map.of("path", warehouse().toString())).then().statusCode(201).extract().path("id");
+        String sourceId = source(Map.of("path", warehouse().toString())).then().statusCode(200).extract().path("id");
         String modelId = model(sourceId, "SELECT id, email FROM customers");
         api().body(Map.of("slug", unique("sync"), "modelId", modelId, "destinationId", webhook(),
                         "configuration", Map.of("mode", "upsert", "mappings", List.of(Map.of("from", "phone", "to", "phone", "type", "standard"))),
@@ -112,7 +133,7 @@ class DuckDbSourceApiTest {
     private static String model(String sourceId, String sql) {
         return api().body(Map.of("name", "Customers", "slug", unique("customers"), "sourceId", sourceId,
                         "raw", Map.of("sql", sql), "primaryKey", "id"))
-                .post("/api/v1/models").then().statusCode(201).extract().path("id");
+                .post("/api/v1/models").then().statusCode(200).extract().path("id");
     }
 
     private Path warehouse() throws Exception {

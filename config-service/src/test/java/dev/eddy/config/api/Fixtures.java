@@ -46,19 +46,19 @@ final class Fixtures {
 
     static String warehouseSource() {
         return api().body(Map.of("name", "Warehouse", "slug", unique("wh"), "type", "postgres", "configuration", warehouseConfiguration()))
-                .post("/api/v1/sources").then().statusCode(201).extract().path("id");
+                .post("/api/v1/sources").then().statusCode(200).extract().path("id");
     }
 
     static String customersModel(String sourceId) {
         return api().body(Map.of("name", "Customers", "slug", unique("customers"), "sourceId", sourceId, "queryType", "raw_sql",
                         "raw", Map.of("sql", "SELECT id, email, first_name, plan FROM customers ORDER BY id"), "primaryKey", "id"))
-                .post("/api/v1/models").then().statusCode(201).extract().path("id");
+                .post("/api/v1/models").then().statusCode(200).extract().path("id");
     }
 
     static String webhook() {
         return api().body(Map.of("name", "Hook", "slug", unique("hook"), "type", "webhook",
                         "configuration", Map.of("url", "http://127.0.0.1:9/hook", "headers", Map.of("Authorization", "Bearer hook-token"))))
-                .post("/api/v1/destinations").then().statusCode(201).extract().path("id");
+                .post("/api/v1/destinations").then().statusCode(200).extract().path("id");
     }
 
     static String sync(String modelId, String destinationId) {
@@ -66,7 +66,7 @@ final class Fixtures {
                         "schedule", Map.of("type", "manual"),
                         "configuration", Map.of("mode", "upsert", "deleteBehavior", "delete", "object", "contacts",
                                 "mappings", List.of(Map.of("from", "email", "to", "email", "type", "standard")))))
-                .post("/api/v1/syncs").then().statusCode(201).extract().path("id");
+                .post("/api/v1/syncs").then().statusCode(200).extract().path("id");
     }
 
     /** A sync on the demo warehouse's customers with its own source, model and destination. */

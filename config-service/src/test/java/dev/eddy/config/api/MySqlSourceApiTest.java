@@ -55,7 +55,7 @@ class MySqlSourceApiTest {
                 .post("/api/v1/sources").then().statusCode(422)
                 .body("details.type", equalTo("unknown source type 'snowflake'; supported: duckdb, mysql, postgres"));
 
-        source(configuration(EmbeddedMariaDb.PASSWORD)).then().statusCode(201)
+        source(configuration(EmbeddedMariaDb.PASSWORD)).then().statusCode(200)
                 .body("type", equalTo("mysql"))
                 .body("configuration.host", equalTo("127.0.0.1"))
                 .body("configuration.password", equalTo(SecretBox.MASK));
@@ -63,24 +63,24 @@ class MySqlSourceApiTest {
 
     @Test
     void theConnectionTestConnectsAndNamesWhatIsWrong() {
-        String id = source(configuration(EmbeddedMariaDb.PASSWORD)).then().statusCode(201).extract().path("id");
+        String id = source(configuration(EmbeddedMariaDb.PASSWORD)).then().statusCode(200).extract().path("id");
         api().post("/api/v1/sources/" + id + "/test").then().statusCode(200)
                 .body("success", equalTo(true)).body("message", containsString("mysql"));
 
-        String wrongPassword = source(configuration("wrong")).then().statusCode(201).extract().path("id");
+        String wrongPassword = source(configuration("wrong")).then().statusCode(200).extract().path("id");
         api().post("/api/v1/sources/" + wrongPassword + "/test").then().statusCode(200)
                 .body("success", equalTo(false)).body("message", containsString("Access denied for user 'eddy'"));
 
         Map<String, Object> nowhere = configuration(EmbeddedMariaDb.PASSWORD);
         nowhere.put("port", 1);
-        String unreachable = source(nowhere).then().statusCode(201).extract().path("id");
+        String unreachable = source(nowhere).then().statusCode(200).extract().path("id");
         api().post("/api/v1/sources/" + unreachable + "/test").then().statusCode(200)
                 .body("success", equalTo(false)).body("message", startsWith("cannot reach the MySQL server at 127.0.0.1:1: "));
     }
 
     @Test
     void previewAnswersColumnsAndRowsAndAFailingQueryIsA422OnQuery() {
-        String sourceId = source(configuration(EmbeddedMariaDb.PASSWORD)).then().statusCode(201).extract().path("id");
+        String sourceId = source(configuration(EmbeddedMariaDb.PASSWORD)).then().statusCode(200).extract().path("id");
         String modelId = model(sourceId, "SELECT id, email, score, signed_up, active FROM api_customers ORDER BY id;");
         api().post("/api/v1/models/" + modelId + "/preview").then().statusCode(200)
                 .body("columns.name", equalTo(List.of("id", "email", "score", "signed_up", "active")))
@@ -103,7 +103,7 @@ class MySqlSourceApiTest {
 
     @Test
     void aDbtModelWithoutCompiledSqlReadsItsTableWithMySqlQuoting() {
-        String sourceId = source(configuration(EmbeddedMariaDb.PASSWORD)).then().statusCode(201).extract().path("id");
+        String sourceId = source(configuration(EmbeddedMariaDb.PASSWORD)).then().statusCode(200).extract().path("id");
         String uniqueId = "model.shop." + unique("customers").replace('-', '_');
         // what `dbt parse` with the dbt-mysql adapter leaves: no compiled SQL, the schema is the database
         Map<String, Object> manifest = Map.of("metadata", Map.of("dbt_version", "1.8.0", "adapter_type", "mysql"), "nodes", Map.of(
@@ -112,7 +112,7 @@ class MySqlSourceApiTest {
         api().body(manifest).post("/api/v1/dbt/manifest").then().statusCode(200).body("dbtModels", equalTo(1));
         String modelId = api().body(Map.of("name", "Dbt customers", "slug", unique("dbt"), "sourceId", sourceId, "queryType", "dbt_model",
                         "dbt", Map.of("dbtUniqueId", uniqueId), "primaryKey", "id"))
-                .post("/api/v1/models").then().statusCode(201)
+                .post("/api/v1/models").then().statusCode(200)
                 .body("dbt.compiledSql", equalTo("SELECT * FROM `warehouse`.`api_customers`"))
                 .extract().path("id");
         api().post("/api/v1/models/" + modelId + "/preview").then().statusCode(200).body("rows", hasSize(3));
@@ -120,7 +120,7 @@ class MySqlSourceApiTest {
 
     @Test
     void syncsOnAMySqlModelCheckMappedColumnsAndTakeTheSyncLogOptIn() {
-        String sourceId = source(configuration(EmbeddedMariaDb.PASSWORD)).then().statusCode(201).extract().path("id");
+        String sourceId = source(configuration(EmbeddedMariaDb.PASSWORD)).then().statusCode(200).extract().path("id");
         String modelId = model(sourceId, "SELECT id, email FROM api_customers");
         api().body(sync(modelId, "phone", Map.of())).post("/api/v1/syncs").then().statusCode(422)
                 .body("details.'configuration.mappings[0].from'", containsString("phone"));
@@ -128,7 +128,7 @@ class MySqlSourceApiTest {
         api().body(sync(modelId, "email", Map.of("changelog", "yes"))).post("/api/v1/syncs").then().statusCode(422)
                 .body("details.'configuration.warehouseSyncLogs.changelog'", equalTo("must be true or false"));
         api().body(sync(modelId, "email", Map.of("changelog", true, "snapshot", true, "runs", true))).post("/api/v1/syncs").then()
-                .statusCode(201).body("configuration.warehouseSyncLogs.snapshot", equalTo(true));
+                .statusCode(200).body("configuration.warehouseSyncLogs.snapshot", equalTo(true));
     }
 
     private static Map<String, Object> sync(String modelId, String mapped, Map<String, Object> syncLogs) {
@@ -163,6 +163,6 @@ class MySqlSourceApiTest {
     private static String model(String sourceId, String sql) {
         return api().body(Map.of("name", "Customers", "slug", unique("customers"), "sourceId", sourceId,
                         "raw", Map.of("sql", sql), "primaryKey", "id"))
-                .post("/api/v1/models").then().statusCode(201).extract().path("id");
+                .post("/api/v1/models").then().statusCode(200).extract().path("id");
     }
 }

@@ -51,7 +51,7 @@ class OrchestratorClientsTest {
         assertEquals("queued", first.getString("data[0].status"));
 
         finishRun(syncId, runId, RunStatus.success);
-        await().atMost(Duration.ofSeconds(20)).until(() -> TERMINAL.contains(
+        await().atMost(Duration.ofSeconds(60)).until(() -> TERMINAL.contains(
                 api().queryParam("runId", runId).get("/api/v1/syncs/" + listedId + "/runs").then().extract().<String>path("data[0].status")));
         JsonPath run = api().queryParam("runId", runId).get("/api/v1/syncs/" + listedId + "/runs").then().extract().jsonPath();
         assertEquals("success", run.getString("data[0].status"));
@@ -73,7 +73,7 @@ class OrchestratorClientsTest {
         assertEquals(runId, api().queryParam("runId", runId).get("/api/v1/syncs/" + syncId + "/runs").then().statusCode(200)
                 .extract().path("data[0].id"));
         finishRun(syncId, runId, RunStatus.warning);
-        await().atMost(Duration.ofSeconds(20)).until(() -> "warning".equals(
+        await().atMost(Duration.ofSeconds(60)).until(() -> "warning".equals(
                 api().queryParam("runId", runId).get("/api/v1/syncs/" + syncId + "/runs").then().extract().path("data[0].status")));
         JsonPath sync = api().get("/api/v1/syncs/" + syncId).then().statusCode(200).extract().jsonPath();
         assertEquals("contacts", sync.getString("configuration.object"));
@@ -102,7 +102,7 @@ class OrchestratorClientsTest {
         Instant.parse(queued.getString("lastRunAt"));
 
         finishRun(syncId, runId, RunStatus.success);
-        await().atMost(Duration.ofSeconds(20)).until(() -> TERMINAL.contains(
+        await().atMost(Duration.ofSeconds(60)).until(() -> TERMINAL.contains(
                 api().get("/api/v1/syncs/" + syncId).then().extract().<String>path("status")));
         JsonPath after = api().get("/api/v1/syncs/" + syncId).then().extract().jsonPath();
         assertEquals("success", after.getString("status"));
@@ -142,7 +142,7 @@ class OrchestratorClientsTest {
         String runId = api().body(Map.of("fullResync", false)).post("/api/v1/syncs/" + syncId + "/trigger")
                 .then().statusCode(200).extract().path("id");
         finishRun(syncId, runId, RunStatus.failed);
-        await().pollInterval(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(20)).until(() -> {
+        await().pollInterval(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(60)).until(() -> {
             List<Map<String, Object>> data = api().body("{}").queryParam("runId", runId).get("/api/v1/syncs/" + syncId + "/runs")
                     .then().statusCode(200).extract().jsonPath().getList("data");
             return !data.isEmpty() && "failed".equals(data.get(0).get("status"));
@@ -160,7 +160,7 @@ class OrchestratorClientsTest {
                     .setRunId(first).setSyncId(syncId).setStatus(RunStatus.querying).setProducer("test")
                     .setAt(Instant.now()).setStartedAt(Instant.now()).build());
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> "querying".equals(
+        await().atMost(Duration.ofSeconds(60)).until(() -> "querying".equals(
                 api().queryParam("runId", first).get("/api/v1/syncs/" + syncId + "/runs").then().extract().path("data[0].status")));
         String followUp = api().post("/api/v1/syncs/" + syncId + "/trigger").then().statusCode(200).extract().path("id");
         String again = api().post("/api/v1/syncs/" + syncId + "/trigger").then().statusCode(200).extract().path("id");
@@ -202,7 +202,7 @@ class OrchestratorClientsTest {
                     .setRunId(runId).setSyncId(syncId).setStatus(RunStatus.querying).setProducer("scheduler-service")
                     .setAt(now).setStartedAt(now).setTrigger("api").build());
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> "querying".equals(
+        await().atMost(Duration.ofSeconds(60)).until(() -> "querying".equals(
                 api().queryParam("runId", runId).get("/api/v1/syncs/" + syncId + "/runs").then().extract().path("data[0].status")));
     }
 }

@@ -78,7 +78,7 @@ class SecretHeadersApiTest {
             consumer.subscribe(List.of(Topics.CONFIG));
             String destinationId = api().body(Map.of("name", "Hook", "slug", unique("hook"), "type", "webhook",
                             "configuration", Map.of("url", "http://127.0.0.1:9/hook", "headers", headers, "apiKey", 987654321)))
-                    .post("/api/v1/destinations").then().statusCode(201).extract().path("id");
+                    .post("/api/v1/destinations").then().statusCode(200).extract().path("id");
             String syncId = sync(customersModel(warehouseSource()), destinationId);
 
             // at rest: every secret header and the numeric key sealed; the rest as given
@@ -124,7 +124,7 @@ class SecretHeadersApiTest {
     void secretsStoredBeforeTheirNameCountedAsSecretAreSealedAtStart() throws Exception {
         String destinationId = api().body(Map.of("name", "Old hook", "slug", unique("old-hook"), "type", "webhook",
                         "configuration", Map.of("url", "http://127.0.0.1:9/hook")))
-                .post("/api/v1/destinations").then().statusCode(201).extract().path("id");
+                .post("/api/v1/destinations").then().statusCode(200).extract().path("id");
         // as an earlier version stored it: the header in plaintext
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "UPDATE config.destinations SET configuration = ?::jsonb WHERE id = ?")) {

@@ -198,7 +198,7 @@ class SyncSequencesTest {
         String runA = awaitStep((String) runs.get(0).get("id"), 0, "queued").getString("syncRuns[0].syncRunId");
         api().get("/api/v1/syncs/" + a + "/runs?runId=" + runA).then().body("data[0].status", equalTo("queued"));
         // the redelivered trigger added no second run
-        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> api()
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10)).until(() -> api()
                 .get("/api/v1/sync-sequences/" + sequence + "/runs").then().extract().jsonPath().getList("data").size() == 1);
     }
 

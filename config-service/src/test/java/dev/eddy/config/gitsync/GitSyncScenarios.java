@@ -55,10 +55,10 @@ abstract class GitSyncScenarios {
         source = unique("wh");
         api().body(Map.of("name", "Warehouse", "slug", source, "type", "postgres",
                 "configuration", Map.of("host", "localhost", "database", "warehouse", "user", "eddy", "password", "pw")))
-                .post("/api/v1/sources").then().statusCode(201);
+                .post("/api/v1/sources").then().statusCode(200);
         destination = unique("hook");
         api().body(Map.of("name", "Hook", "slug", destination, "type", "webhook",
-                "configuration", Map.of("url", "http://localhost:9/hook"))).post("/api/v1/destinations").then().statusCode(201);
+                "configuration", Map.of("url", "http://localhost:9/hook"))).post("/api/v1/destinations").then().statusCode(200);
         user = newRepository();
         setUp(false);
     }
@@ -85,7 +85,7 @@ abstract class GitSyncScenarios {
         long sourceId = api().get("/api/v1/sources?slug=" + source).then().extract().jsonPath().getLong("data[0].id");
         return api().body(Map.of("name", "Model " + slug, "slug", slug, "primaryKey", "id", "sourceId", sourceId,
                 "queryType", "raw_sql", "raw", Map.of("sql", sql))).post("/api/v1/models")
-                .then().statusCode(201).extract().jsonPath().getLong("id");
+                .then().statusCode(200).extract().jsonPath().getLong("id");
     }
 
     JsonPath model(String slug) {
@@ -135,7 +135,7 @@ abstract class GitSyncScenarios {
         long destinationId = api().get("/api/v1/destinations?slug=" + destination).then().extract().jsonPath().getLong("data[0].id");
         String sync = unique("to-hook");
         api().body(Map.of("slug", sync, "modelId", modelId, "destinationId", destinationId,
-                "configuration", Map.of("mode", "upsert", "deleteBehavior", "delete"))).post("/api/v1/syncs").then().statusCode(201);
+                "configuration", Map.of("mode", "upsert", "deleteBehavior", "delete"))).post("/api/v1/syncs").then().statusCode(200);
         await().atMost(Duration.ofSeconds(60)).until(() -> user.remoteFile("eddy/syncs/" + sync + ".yaml") != null);
         String syncFile = user.remoteFile("eddy/syncs/" + sync + ".yaml");
         assertTrue(syncFile.contains("model: " + slug) && syncFile.contains("destination: " + destination), syncFile);

@@ -40,11 +40,11 @@ class TopicInitializerTest {
 
             // as if a consumer had auto-created it before config-service first started
             setCleanupPolicy(admin, Topics.CONFIG, "delete");
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals("delete", cleanupPolicy(admin, Topics.CONFIG)));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals("delete", cleanupPolicy(admin, Topics.CONFIG)));
             TopicSetup.Outcome outcome = topics.ensureTopics(); // what the start runs
             assertEquals(List.of(Topics.CONFIG), outcome.altered());
             assertEquals(List.of(), outcome.created());
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals("compact", cleanupPolicy(admin, Topics.CONFIG)));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals("compact", cleanupPolicy(admin, Topics.CONFIG)));
             // a second start changes nothing
             assertEquals(new TopicSetup.Outcome(List.of(), List.of()), topics.ensureTopics(),
                     "the broker already reported the applied setting, so nothing is altered again");
@@ -68,7 +68,7 @@ class TopicInitializerTest {
             assertEquals(List.of(missingCompacted, missingPlain), outcome.created());
             assertEquals(List.of(existingWrong), outcome.altered());
             // the broker applies created topics and altered settings through its metadata log: read them once applied
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 assertEquals("compact", cleanupPolicy(admin, missingCompacted));
                 assertEquals("delete", cleanupPolicy(admin, missingPlain));
                 assertEquals("compact", cleanupPolicy(admin, existingWrong));

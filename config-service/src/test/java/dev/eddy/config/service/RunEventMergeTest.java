@@ -55,6 +55,17 @@ class RunEventMergeTest {
     }
 
     @Test
+    void theFirstEndCountsALaterTerminalEventDoesNotRewriteIt() {
+        // the scheduler's progress deadline ended the run; its worker finishes after all
+        Run failed = RunEventMerge.merge(Optional.of(Run.queued(77, 5, CREATED, false, "api")),
+                event(RunStatus.failed, true).setFinishedAt(FINISHED).setError("no progress for 600 s in stage processing")
+                        .setErrorCode("RUN_PROGRESS_DEADLINE").build());
+        Run late = RunEventMerge.merge(Optional.of(failed), event(RunStatus.success, true).setFinishedAt(FINISHED.plusSeconds(60))
+                .setSuccessfulRows(new Counts(3L, 0L, 0L)).setCompletionRatio(1.0).build());
+        assertSame(failed, late);
+    }
+
+    @Test
     void unknownRunIsCreatedFromTheEvent() {
         Run run = RunEventMerge.merge(Optional.empty(), event(RunStatus.failed, true).setError("relation does not exist")
                 .setStartedAt(STARTED).setFinishedAt(FINISHED).setTrigger("schedule").build());

@@ -11,6 +11,7 @@ import dev.eddy.contracts.avro.OutcomeStatus;
 import dev.eddy.contracts.avro.RowOutcome;
 import dev.eddy.contracts.kafka.EventPublisher;
 import dev.eddy.contracts.kafka.KafkaSettings;
+import dev.eddy.contracts.secrets.InternalCredential;
 import dev.eddy.testsupport.EddyInfrastructureResource;
 import dev.eddy.testsupport.RecordingHttpSink;
 import dev.eddy.testsupport.SharedInfrastructure;
@@ -54,17 +55,17 @@ class TestRowAndRejectionsApiTest {
         String source = api().body(Map.of("name", "Warehouse", "slug", unique("src"), "type", "postgres",
                         "configuration", Map.of("host", "127.0.0.1", "port", 5432, "database", "warehouse",
                                 "user", "postgres", "password", "s3cret-pw")))
-                .post("/api/v1/sources").then().statusCode(201).extract().path("id");
+                .post("/api/v1/sources").then().statusCode(200).extract().path("id");
         String model = api().body(Map.of("name", "Customers", "slug", unique("mdl"), "sourceId", source, "queryType", "raw_sql",
                         "raw", Map.of("sql", "SELECT * FROM customers"), "primaryKey", "id"))
-                .post("/api/v1/models").then().statusCode(201).extract().path("id");
+                .post("/api/v1/models").then().statusCode(200).extract().path("id");
         String destination = api().body(Map.of("name", "Hook", "slug", unique("dst"), "type", "webhook",
                         "configuration", Map.of("url", "http://127.0.0.1:9/hook", "headers", Map.of("Authorization", "Bearer hook-token"))))
-                .post("/api/v1/destinations").then().statusCode(201).extract().path("id");
+                .post("/api/v1/destinations").then().statusCode(200).extract().path("id");
         return api().body(Map.of("slug", unique("sync"), "modelId", model, "destinationId", destination,
                         "schedule", Map.of("type", "manual"),
                         "configuration", Map.of("mode", "upsert", "mappings", List.of(Map.of("from", "email", "to", "email", "type", "standard")))))
-                .post("/api/v1/syncs").then().statusCode(201).extract().path("id");
+                .post("/api/v1/syncs").then().statusCode(200).extract().path("id");
     }
 
     @Test
@@ -85,8 +86,15 @@ class TestRowAndRejectionsApiTest {
         RecordingHttpSink.Request sent = delivery.requests().get(0);
         assertEquals("/internal/test-row", sent.path());
         JsonNode body = JSON.readTree(sent.body());
-        assertEquals(sync, body.at("/spec/syncId").asText());
-        assertEquals("webhook", body.at("/spec/destination/type").asText());
+        // delivery trusts only config-service: the internal credential, and the spec signed over its exact bytes
+        InternalCredential credential = new InternalCredential(EddyInfrastructureResource.SECRET_KEY);
+        assertTrue(credential.accepts(sent.header(InternalCredential.HEADER)), "the internal credential is sent");
+        assertEquals(sync, body.get("syncId").asText());
+        String specJson = body.get("spec").asText();
+        assertTrue(credential.verify(specJson.getBytes(java.nio.charset.StandardCharsets.UTF_8), body.get("specSignature").asText()));
+        JsonNode spec = JSON.readTree(specJson);
+        assertEquals(sync, spec.get("syncId").asText());
+        assertEquals("webhook", spec.at("/destination/type").asText());
         assertEquals("ada@example.com", body.at("/row/email").asText());
         assertEquals("added", body.get("op").asText());
         assertFalse(sent.body().contains("hook-token"), "secrets travel sealed");

@@ -100,7 +100,7 @@ class WebhookBridgeTest {
         given().header("Authorization", sign("test-dbt-secret", body)).contentType("application/json").body(body)
                 .post("/webhooks/dbt-cloud").then().statusCode(200).body("published", equalTo(true));
 
-        TriggerEvent trigger = await().atMost(Duration.ofSeconds(15)).until(() -> triggersFor(job), l -> l.size() == 1).get(0);
+        TriggerEvent trigger = await().atMost(Duration.ofSeconds(60)).until(() -> triggersFor(job), l -> l.size() == 1).get(0);
         assertEquals("dbt_cloud", trigger.getSource());
         assertEquals("70403", trigger.getDbtAccountId());
         assertEquals("Success", trigger.getDbtRunStatus());
@@ -113,7 +113,7 @@ class WebhookBridgeTest {
         String body = dbtBody(job, "job.run.errored", "Errored");
         given().header("Authorization", sign("test-dbt-secret", body)).body(body)
                 .post("/webhooks/dbt-cloud").then().statusCode(200);
-        TriggerEvent trigger = await().atMost(Duration.ofSeconds(15)).until(() -> triggersFor(job), l -> l.size() == 1).get(0);
+        TriggerEvent trigger = await().atMost(Duration.ofSeconds(60)).until(() -> triggersFor(job), l -> l.size() == 1).get(0);
         assertEquals("Errored", trigger.getDbtRunStatus());
     }
 
@@ -130,7 +130,7 @@ class WebhookBridgeTest {
         String markerBody = dbtBody(marker, "job.run.completed", "Success");
         given().header("Authorization", sign("test-dbt-secret", markerBody)).body(markerBody).post("/webhooks/dbt-cloud")
                 .then().statusCode(200);
-        await().atMost(Duration.ofSeconds(15)).until(() -> triggersFor(marker).size() == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> triggersFor(marker).size() == 1);
         assertEquals(0, triggersFor(job).size());
     }
 
@@ -140,7 +140,7 @@ class WebhookBridgeTest {
         String body = fivetranBody(connector, "SUCCESSFUL");
         given().header("X-Fivetran-Signature-256", sign("test-fivetran-secret", body).toUpperCase()).body(body)
                 .post("/webhooks/fivetran").then().statusCode(200).body("published", equalTo(true));
-        TriggerEvent trigger = await().atMost(Duration.ofSeconds(15)).until(() -> triggersFor(connector), l -> l.size() == 1).get(0);
+        TriggerEvent trigger = await().atMost(Duration.ofSeconds(60)).until(() -> triggersFor(connector), l -> l.size() == 1).get(0);
         assertEquals("fivetran", trigger.getSource());
         assertEquals("SUCCESSFUL", trigger.getFivetranStatus());
     }
@@ -161,7 +161,7 @@ class WebhookBridgeTest {
         String markerBody = fivetranBody(marker, "FAILURE_WITH_TASK");
         given().header("X-Fivetran-Signature-256", sign("test-fivetran-secret", markerBody)).body(markerBody)
                 .post("/webhooks/fivetran").then().statusCode(200);
-        await().atMost(Duration.ofSeconds(15)).until(() -> triggersFor(marker).size() == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> triggersFor(marker).size() == 1);
         assertEquals(0, triggersFor(connector).size());
     }
 

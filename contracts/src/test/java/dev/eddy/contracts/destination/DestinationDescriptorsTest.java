@@ -75,6 +75,22 @@ class DestinationDescriptorsTest {
     }
 
     @Test
+    void kafkaAcceptsOnlyAllowedProducerSettingsWithCheckedValues() throws Exception {
+        assertEquals(Map.of(), problems(KafkaTopicDescriptor.INSTANCE, """
+                {"bootstrapServers": "h:9092", "topic": "t", "properties": {"compression.type": "zstd", "acks": "all",
+                 "security.protocol": "SASL_SSL", "sasl.mechanism": "SCRAM-SHA-512",
+                 "sasl.jaas.config": "org.apache.kafka.common.security.scram.ScramLoginModule required username=\\"u\\" password=\\"p\\";",
+                 "ssl.truststore.type": "PEM", "ssl.truststore.certificates": "-----BEGIN CERTIFICATE-----\\nMII\\n-----END CERTIFICATE-----",
+                 "ssl.key.password": "sealed:v1:abc"}}"""));
+        Map<String, String> refused = problems(KafkaTopicDescriptor.INSTANCE, """
+                {"bootstrapServers": "h:9092", "topic": "t", "properties": {"config.providers": "env",
+                 "client.id": "${env:EDDY_SECRET_KEY}", "ssl.keystore.location": "/root/.ssh/id_rsa",
+                 "sasl.login.callback.handler.class": "x.Y", "ssl.truststore.type": "JKS", "buffer.memory": 999999999999}}""");
+        assertEquals(java.util.Set.of("properties.config.providers", "properties.client.id", "properties.ssl.keystore.location",
+                "properties.sasl.login.callback.handler.class", "properties.ssl.truststore.type", "properties.buffer.memory"), refused.keySet());
+    }
+
+    @Test
     void credentialHeadersAndProducerSecretsAreSealedBesidesFieldsNamedLikeSecrets() throws Exception {
         SecretBox box = new SecretBox("k");
         ObjectNode hook = (ObjectNode) JSON.readTree("""

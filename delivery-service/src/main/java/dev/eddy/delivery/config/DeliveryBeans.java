@@ -2,6 +2,7 @@ package dev.eddy.delivery.config;
 
 import dev.eddy.contracts.kafka.EventPublisher;
 import dev.eddy.contracts.kafka.KafkaSettings;
+import dev.eddy.contracts.secrets.InternalCredential;
 import dev.eddy.contracts.secrets.SecretBox;
 import dev.eddy.delivery.retry.RetryPolicy;
 import io.quarkus.arc.DefaultBean;
@@ -33,6 +34,12 @@ public class DeliveryBeans {
     @Singleton
     SecretBox secretBox(DeliveryConfig config) {
         return new SecretBox(config.secretKey());
+    }
+
+    @Produces
+    @Singleton
+    InternalCredential internalCredential(DeliveryConfig config) {
+        return new InternalCredential(config.secretKey());
     }
 
     @Produces

@@ -61,11 +61,11 @@ class TestRowConnectorsTest {
         SyncSpec spec = new SyncSpec(syncId, "test-row", 1, new SyncSpec.Model("m1", "Customers", "customers", "id", "select 1"),
                 null, new SyncSpec.Connection("d1", "dest", destinationType, JSON.valueToTree(destination)),
                 (ObjectNode) JSON.readTree(syncConfiguration));
-        return Map.of("spec", JSON.readTree(spec.toJson()), "op", op, "row", row);
+        return InternalCalls.testRow(spec, op, row);
     }
 
     private static JsonNode testRow(Map<String, Object> request) throws Exception {
-        return JSON.readTree(given().contentType("application/json").body(JSON.writeValueAsString(request))
+        return JSON.readTree(InternalCalls.internal().body(JSON.writeValueAsString(request))
                 .when().post("/internal/test-row").then().statusCode(200).extract().asString());
     }
 
@@ -144,7 +144,7 @@ class TestRowConnectorsTest {
         Map<String, Object> destination = Map.of("bootstrapServers", servers, "topic", topic);
         Map<String, TopicPartitionOffsets> before = endOffsets();
 
-        given().contentType("application/json").body(JSON.writeValueAsString(request("kafka", destination,
+        InternalCalls.internal().body(JSON.writeValueAsString(request("kafka", destination,
                         "{\"mappings\": [{\"from\": \"email\", \"to\": \"email\"}]}", "added", Map.of("id", 5, "email", "k@x.io"))))
                 .when().post("/internal/test-row")
                 .then().statusCode(200)

@@ -2,6 +2,7 @@ package dev.eddy.delivery.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eddy.contracts.secrets.InternalCredential;
 import dev.eddy.contracts.secrets.SecretBox;
 import dev.eddy.contracts.spec.SyncSpec;
 import dev.eddy.testsupport.EddyInfrastructureResource;
@@ -35,7 +36,7 @@ class TestRowResourceTest {
         sink.close();
     }
 
-    private ObjectNode spec(String destinationJson) throws Exception {
+    private SyncSpec spec(String destinationJson) throws Exception {
         String configuration = """
                 {"mode": "upsert", "mappings": [
                   {"from": "email", "to": "contact.email", "type": "standard"},
@@ -45,7 +46,7 @@ class TestRowResourceTest {
                 new SyncSpec.Model("m1", "Users", "users", "id", "select 1"), null,
                 new SyncSpec.Connection("d1", "crm", "http", (ObjectNode) JSON.readTree(destinationJson)),
                 (ObjectNode) JSON.readTree(configuration));
-        return (ObjectNode) JSON.readTree(spec.toJson());
+        return spec;
     }
 
     @Test
@@ -55,10 +56,10 @@ class TestRowResourceTest {
                 "headers", Map.of("Authorization", secrets.seal("Bearer sk_live_123456"), "X-Team", "growth"),
                 "added", Map.of("method", "POST", "url", "http://127.0.0.1:" + sink.port() + "/contacts",
                         "body", "{\"contact\": {{ row.contact | json }}, \"source\": {{ row.source | json }}, \"name\": {{ row.name | json }}}")));
-        Map<String, Object> request = Map.of("spec", spec(destination), "op", "added",
-                "row", Map.of("id", 5, "email", "ada@example.com", "first_name", "Ada"));
+        Map<String, Object> request = InternalCalls.testRow(spec(destination), "added",
+                Map.of("id", 5, "email", "ada@example.com", "first_name", "Ada"));
 
-        String response = given().contentType("application/json").body(JSON.writeValueAsString(request))
+        String response = InternalCalls.internal().body(JSON.writeValueAsString(request))
                 .when().post("/internal/test-row")
                 .then().statusCode(200)
                 .body("op", equalTo("added"))
@@ -89,8 +90,8 @@ class TestRowResourceTest {
                 "changed", Map.of("method", "PUT", "url", "http://127.0.0.1:" + sink.port() + "/contacts/{{ primaryKey }}",
                         "body", "{\"email\": {{ row.contact.email | json }}}")));
 
-        given().contentType("application/json")
-                .body(JSON.writeValueAsString(Map.of("spec", spec(destination), "op", "changed", "row", Map.of("id", 9, "email", "x@blocked.io"))))
+        InternalCalls.internal()
+                .body(JSON.writeValueAsString(InternalCalls.testRow(spec(destination), "changed", Map.of("id", 9, "email", "x@blocked.io"))))
                 .when().post("/internal/test-row")
                 .then().statusCode(200)
                 .body("outcome.status", equalTo("REJECTED"))
@@ -101,10 +102,48 @@ class TestRowResourceTest {
 
     @Test
     void anUnknownOpIsABadRequest() throws Exception {
-        given().contentType("application/json")
-                .body(JSON.writeValueAsString(Map.of("spec", spec("{\"added\": {\"method\": \"POST\", \"url\": \"http://127.0.0.1:1/x\"}}"),
-                        "op", "upserted", "row", Map.of("id", 1))))
+        InternalCalls.internal()
+                .body(JSON.writeValueAsString(InternalCalls.testRow(spec("{\"added\": {\"method\": \"POST\", \"url\": \"http://127.0.0.1:1/x\"}}"),
+                        "upserted", Map.of("id", 1))))
                 .when().post("/internal/test-row")
                 .then().statusCode(400).body("message", containsString("added, changed or removed"));
+    }
+
+    @Test
+    void withoutTheInternalCredentialNothingIsSentAndTheAnswerIs401WithNoDetail() throws Exception {
+        String destination = "{\"added\": {\"method\": \"POST\", \"url\": \"http://127.0.0.1:" + sink.port() + "/x\"}}";
+        String body = JSON.writeValueAsString(InternalCalls.testRow(spec(destination), "added", Map.of("id", 1)));
+        given().contentType("application/json").body(body).when().post("/internal/test-row")
+                .then().statusCode(401).body(equalTo(""));
+        given().contentType("application/json").header(InternalCredential.HEADER, "not-the-credential").body(body)
+                .when().post("/internal/test-row").then().statusCode(401).body(equalTo(""));
+        // the suite key itself is not the credential either
+        given().contentType("application/json").header(InternalCredential.HEADER, EddyInfrastructureResource.SECRET_KEY).body(body)
+                .when().post("//internal/test-row").then().statusCode(401);
+        assertEquals(0, sink.requests().size(), "no request left delivery");
+    }
+
+    @Test
+    void aForgedSpecPointingElsewhereIsRefusedEvenWithTheCredential() throws Exception {
+        String genuine = "{\"added\": {\"method\": \"POST\", \"url\": \"https://crm.example.com/contacts\"}}";
+        Map<String, Object> signed = new java.util.HashMap<>(InternalCalls.testRow(spec(genuine), "added", Map.of("id", 1)));
+        // the same signature over a spec sending the sync's sealed secrets to another host
+        String forged = spec("{\"headers\": {\"Authorization\": \"" + secrets.seal("Bearer sk_live_123456") + "\"}, "
+                + "\"added\": {\"method\": \"POST\", \"url\": \"http://127.0.0.1:" + sink.port() + "/steal\"}}").toJson();
+        signed.put("spec", forged);
+        InternalCalls.internal().body(JSON.writeValueAsString(signed)).when().post("/internal/test-row").then().statusCode(403);
+        // a spec signed for another sync id
+        Map<String, Object> otherSync = new java.util.HashMap<>(InternalCalls.testRow(spec(genuine), "added", Map.of("id", 1)));
+        otherSync.put("syncId", "78");
+        InternalCalls.internal().body(JSON.writeValueAsString(otherSync)).when().post("/internal/test-row").then().statusCode(403);
+        // a spec object with no signature (the old shape)
+        InternalCalls.internal().body(JSON.writeValueAsString(Map.of("syncId", "77", "spec", JSON.readTree(forged), "op", "added")))
+                .when().post("/internal/test-row").then().statusCode(400);
+        assertEquals(0, sink.requests().size(), "no request left delivery");
+    }
+
+    @Test
+    void healthStaysOpenForTheLauncher() {
+        given().when().get("/q/health/live").then().statusCode(200);
     }
 }

@@ -1,5 +1,6 @@
 package dev.eddy.diff.service;
 
+import dev.eddy.contracts.ProgressBeat;
 import dev.eddy.contracts.Topics;
 import dev.eddy.contracts.avro.BatchKind;
 import dev.eddy.contracts.avro.Change;
@@ -155,6 +156,16 @@ public class ChangeSetBuilder {
             finisher.finish(c, run, RunFinisher.Outcome.failure(querySize, end.getError(), end.getErrorCode()));
             return;
         }
+        RunStore.MissingBatches staged = runs.missingRowBatches(c, run.runId(), end.getSeq(), RunVerdict.MAX_MISSING_NAMED);
+        if (!staged.complete()) {
+            // a batch that never arrived (dead-lettered, lost) would turn its rows into removals: plan nothing
+            String message = RunVerdict.incompleteExtractionMessage(staged.missing(), staged.missingCount(),
+                    staged.beyond(), end.getSeq(), run.attempt());
+            LOG.warnf("sync %s run %s: the extraction is incomplete: %s", run.syncId(), run.runId(), message);
+            finisher.finish(c, run, RunFinisher.Outcome.failure(querySize, message, RunVerdict.INCOMPLETE_EXTRACTION));
+            return;
+        }
+        ProgressBeat progress = new ProgressBeat(ProgressBeat.INTERVAL, () -> finisher.processing(run, querySize, null));
         SyncSpec spec = SyncSpec.fromJson(run.specJson());
         keys.create(c, run.runId());
         try (PreparedStatement ps = c.prepareStatement("SELECT set_config('work_mem', ?, true)")) {
@@ -163,6 +174,7 @@ public class ChangeSetBuilder {
             ps.execute();
         }
         StagedKeys.Duplicates duplicates = keys.duplicates(c, run.runId(), RunVerdict.MAX_DUPLICATES_NAMED);
+        progress.beat();
         if (duplicates.count() > 0) {
             String keyColumn = spec.model() == null ? "primary key" : spec.model().primaryKey();
             finisher.finish(c, run, RunFinisher.Outcome.failure(querySize,
@@ -186,6 +198,7 @@ public class ChangeSetBuilder {
             case NONE -> {
             }
         }
+        progress.beat();
         RunStore.PlannedCounts counts = runs.plannedCounts(c, run.runId());
         if (counts.sent() == 0) {
             snapshot.dropUnsentRemovals(c, run.syncId(), run.runId());
@@ -193,7 +206,8 @@ public class ChangeSetBuilder {
                     counts.unsent(), RowCounts.ZERO, RowCounts.ZERO, null, null));
             return;
         }
-        int batches = publishChangeSet(c, run, counts.planned());
+        int batches = publishChangeSet(c, run, counts.planned(), new ProgressBeat(ProgressBeat.INTERVAL,
+                () -> finisher.processing(run, querySize, counts.planned())));
         runs.markDelivering(c, run.runId(), querySize, end.getColumns(), counts, batches);
         keys.drop(c, run.runId()); // planned: the run's keys are no longer needed
         finisher.processing(run, querySize, counts.planned());
@@ -203,12 +217,13 @@ public class ChangeSetBuilder {
     }
 
     /** Publishes the change batches and the END marker; answers the number of ROWS batches. */
-    private int publishChangeSet(Connection c, Run run, RowCounts planned) throws SQLException {
+    private int publishChangeSet(Connection c, Run run, RowCounts planned, ProgressBeat progress) throws SQLException {
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         List<Change> changes = new ArrayList<>(settings.batchSize());
         int[] seq = {0};
         runs.forEachChangeToSend(c, run.runId(), settings.fetchSize(), (pk, op, data) -> {
             changes.add(Change.newBuilder().setOp(op).setPk(pk).setData(op == ChangeOp.REMOVED ? null : data).build());
+            progress.beat();
             if (changes.size() == settings.batchSize()) {
                 sent.add(send(run, seq[0]++, changes));
                 changes.clear();

@@ -4,6 +4,7 @@ import dev.eddy.contracts.Topics;
 import dev.eddy.contracts.avro.RunEvent;
 import dev.eddy.contracts.avro.RunStatus;
 import dev.eddy.contracts.kafka.EventPublisher;
+import dev.eddy.contracts.text.SafeText;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -41,6 +42,8 @@ public class RunFinisher {
 
     public void finish(Connection c, Run run, Outcome outcome) throws SQLException {
         Instant now = Instant.now();
+        // whatever bytes a destination or warehouse answered: the event and the row must both take the text
+        String error = SafeText.forStorage(outcome.error(), SafeText.ERROR_MAX_CHARS);
         double ratio = RunVerdict.completionRatio(outcome.planned().total(),
                 outcome.ok().total() + outcome.failed().total() + outcome.unsent());
         RunEvent event = RunEvent.newBuilder()
@@ -57,19 +60,19 @@ public class RunFinisher {
                 .setSuccessfulRows(outcome.ok().toAvro())
                 .setFailedRows(outcome.failed().toAvro())
                 .setCompletionRatio(ratio)
-                .setError(outcome.error())
+                .setError(error)
                 .setErrorCode(outcome.errorCode())
                 .setFullResync(run.fullResync())
                 .build();
         publisher.sendAndWait(Topics.RUN_EVENTS, run.syncId(), event);
         runs.finish(c, run, outcome.status().name(), outcome.querySize(), outcome.planned(), outcome.ok(),
-                outcome.failed(), outcome.error(), outcome.errorCode(), now);
+                outcome.failed(), error, outcome.errorCode(), now);
         LOG.infof("sync %s run %s ended %s: planned %d, successful %d, failed %d%s", run.syncId(), run.runId(),
                 outcome.status(), outcome.planned().total(), outcome.ok().total(), outcome.failed().total(),
                 outcome.errorCode() == null ? "" : " (" + outcome.errorCode() + ")");
     }
 
-    /** Publishes a {@code processing} progress event with the planned counts. */
+    /** Publishes a {@code processing} progress event with the planned counts (null while they are not known yet). */
     public void processing(Run run, Long querySize, RowCounts planned) {
         Instant now = Instant.now();
         publisher.sendAndWait(Topics.RUN_EVENTS, run.syncId(), RunEvent.newBuilder()
@@ -81,7 +84,7 @@ public class RunFinisher {
                 .setAt(now)
                 .setStartedAt(run.startedAt())
                 .setQuerySize(querySize)
-                .setPlannedRows(planned.toAvro())
+                .setPlannedRows(planned == null ? null : planned.toAvro())
                 .setFullResync(run.fullResync())
                 .build());
     }

@@ -1,6 +1,7 @@
 package dev.eddy.diff.service;
 
 import dev.eddy.contracts.avro.ChangeOp;
+import dev.eddy.contracts.text.SafeText;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.sql.Array;
@@ -98,6 +99,50 @@ public class RunStore {
             ps.setString(2, stream);
             ps.setInt(3, seq);
             return ps.executeUpdate() == 1;
+        }
+    }
+
+    /**
+     * Which ROWS batches of the current attempt are not staged, given the END marker's {@code seq = n}: the seqs
+     * in {@code 0..n-1} never marked done (up to {@code limit} of them, lowest first, and how many in all), and how
+     * many marked seqs lie beyond {@code n} (batches the END does not count). A re-extraction discards the marks of
+     * the attempt before it ({@link #restart}), so every mark is of the current attempt.
+     */
+    public MissingBatches missingRowBatches(Connection c, String runId, int batches, int limit) throws SQLException {
+        List<Integer> missing = new ArrayList<>();
+        long missingCount = 0;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT s, count(*) OVER () FROM generate_series(0, ? - 1) s WHERE NOT EXISTS (SELECT 1 FROM"
+                        + " diff.done_batches d WHERE d.run_id = ? AND d.stream = ? AND d.seq = s) ORDER BY s LIMIT ?")) {
+            ps.setInt(1, batches);
+            ps.setString(2, runId);
+            ps.setString(3, ROWS);
+            ps.setInt(4, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    missing.add(rs.getInt(1));
+                    missingCount = rs.getLong(2);
+                }
+            }
+        }
+        long beyond;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM diff.done_batches WHERE run_id = ? AND stream = ? AND seq > ?")) {
+            ps.setString(1, runId);
+            ps.setString(2, ROWS);
+            ps.setInt(3, batches);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                beyond = rs.getLong(1);
+            }
+        }
+        return new MissingBatches(missing, missingCount, beyond);
+    }
+
+    /** The ROWS batches an END marker counts but the run never staged, and those it staged beyond the count. */
+    public record MissingBatches(List<Integer> missing, long missingCount, long beyond) {
+        public boolean complete() {
+            return missingCount == 0 && beyond == 0;
         }
     }
 
@@ -292,7 +337,7 @@ public class RunStore {
                 ps.setLong(i++, counts.changed());
                 ps.setLong(i++, counts.removed());
             }
-            ps.setString(i++, error);
+            ps.setString(i++, SafeText.forStorage(error, SafeText.ERROR_MAX_CHARS));
             ps.setString(i++, errorCode);
             ps.setTimestamp(i++, Timestamp.from(finishedAt));
             ps.setString(i, run.runId());

@@ -9,6 +9,10 @@ public final class RunVerdict {
 
     /** Error code of a run whose result repeats a primary key. */
     public static final String NON_UNIQUE_PRIMARY_KEY = "NON_UNIQUE_PRIMARY_KEY";
+    /** Error code of a run whose END marker counts row batches the diff never staged. */
+    public static final String INCOMPLETE_EXTRACTION = "INCOMPLETE_EXTRACTION";
+    /** How many missing batch numbers an incomplete-extraction message names. */
+    public static final int MAX_MISSING_NAMED = 10;
     /** How many offending key values a duplicate-key message names. */
     public static final int MAX_DUPLICATES_NAMED = 5;
 
@@ -39,5 +43,32 @@ public final class RunVerdict {
             message.append(" (").append(duplicateCount).append(" duplicate rows in all)");
         }
         return message.toString();
+    }
+
+    /**
+     * "batches 3, 7 of 12 of extraction attempt 2 never arrived; ..." naming up to {@link #MAX_MISSING_NAMED}
+     * batch numbers, and the batches staged beyond the END marker's count, if any.
+     */
+    public static String incompleteExtractionMessage(List<Integer> missing, long missingCount, long beyond, int batches,
+                                                     long attempt) {
+        StringBuilder message = new StringBuilder();
+        if (missingCount > 0) {
+            message.append(missingCount == 1 ? "batch " : "batches ");
+            for (int i = 0; i < missing.size(); i++) {
+                message.append(i == 0 ? "" : ", ").append(missing.get(i));
+            }
+            if (missingCount > missing.size()) {
+                message.append(" (").append(missingCount).append(" in all)");
+            }
+            message.append(" of ").append(batches).append(" of extraction attempt ").append(attempt)
+                    .append(" never arrived");
+        }
+        if (beyond > 0) {
+            message.append(message.isEmpty() ? "" : "; ").append(beyond).append(beyond == 1 ? " batch" : " batches")
+                    .append(" beyond the ").append(batches).append(" the END marker of extraction attempt ")
+                    .append(attempt).append(" counts arrived");
+        }
+        return message.append("; nothing was planned or sent, and the snapshot is unchanged: the next run extracts again")
+                .toString();
     }
 }

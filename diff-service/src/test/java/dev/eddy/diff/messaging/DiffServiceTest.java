@@ -37,6 +37,9 @@ class DiffServiceTest {
 
     private final DiffTestClient kafka = DiffTestClient.get();
 
+    @jakarta.inject.Inject
+    io.agroal.api.AgroalDataSource dataSource;
+
     private static List<Row> rows(int from, int to, String plan) {
         return java.util.stream.IntStream.rangeClosed(from, to).mapToObj(i -> row(i, plan)).toList();
     }
@@ -180,6 +183,71 @@ class DiffServiceTest {
         assertEquals("QUERY_FAILED", end.getErrorCode());
         assertTrue(kafka.changeBatches(x.runId()).isEmpty());
         assertEquals(Set.of("ADDED:1", "ADDED:2"), summary(syncAccepted(Extraction.of(spec), rows(1, 2, "free"))));
+    }
+
+    @Test
+    void aRowBatchThatNeverArrivedFailsTheRunPlansNoRemovalAndLeavesTheSnapshotUntouched() throws Exception {
+        String syncId = DiffTestClient.newSyncId();
+        SyncSpec spec = spec(syncId, "upsert", "delete", "object");
+        syncAccepted(Extraction.of(spec), rows(1, 6, "free"));
+
+        // batch 1 of 3 (rows 3 and 4) was lost, e.g. dead-lettered: without the check they would be removals
+        Extraction gap = Extraction.of(spec).attempt(2);
+        kafka.publish(kafka.rowBatch(gap, 0, rows(1, 2, "free")));
+        kafka.publish(kafka.rowBatch(gap, 2, rows(5, 6, "pro")));
+        kafka.publish(kafka.endBatch(gap, 3, 6, null, null));
+        RunEvent end = kafka.awaitTerminal(gap.runId());
+        assertEquals(RunStatus.failed, end.getStatus());
+        assertEquals("INCOMPLETE_EXTRACTION", end.getErrorCode());
+        assertTrue(end.getError().startsWith("batch 1 of 3 of extraction attempt 2 never arrived"), end.getError());
+        assertCounts(0, 0, 0, end.getPlannedRows());
+        assertTrue(kafka.changeBatches(gap.runId()).isEmpty(), "nothing planned, nothing sent");
+        assertEquals(6, snapshotSize(syncId));
+        assertEquals(1, kafka.terminals(gap.runId()).size());
+
+        // the next complete run plans exactly against the untouched snapshot
+        List<Row> now = List.of(row(1, "free"), row(2, "free"), row(3, "free"), row(5, "pro"), row(6, "free"));
+        Extraction next = Extraction.of(spec);
+        assertEquals(Set.of("REMOVED:4", "CHANGED:5"), summary(syncAccepted(next, now)));
+        assertEquals(5, snapshotSize(syncId));
+    }
+
+    private long snapshotSize(String syncId) throws java.sql.SQLException {
+        try (java.sql.Connection c = dataSource.getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM diff.snapshot WHERE sync_id = ?")) {
+            ps.setString(1, syncId);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    @Test
+    void anErrorTextWithNulLoneSurrogatesAndHundredsOfKilobytesEndsTheRunStoredAndBounded() throws Exception {
+        String syncId = DiffTestClient.newSyncId();
+        SyncSpec spec = spec(syncId, "upsert", "delete", "object");
+        Extraction first = Extraction.of(spec);
+        kafka.extract(first, rows(1, 2, "free"));
+        List<ChangeBatch> batches = kafka.awaitChangeSet(first.runId());
+        // as a destination answering bytes: NUL (PostgreSQL refuses it in text), a lone surrogate, 600 KB
+        String answer = "HTTP 502: \u0000\uD800 body " + "x".repeat(600_000);
+        kafka.deliver(batches, c -> OutcomeStatus.FAILED, answer);
+        RunEvent end = kafka.awaitTerminal(first.runId());
+        assertEquals(RunStatus.failed, end.getStatus());
+        // the Avro encoder already turned the lone surrogate into '?' on its way: the NUL is the diff's to drop
+        assertTrue(end.getError().matches("(?s)HTTP 502: [?\uFFFD] body xxx.*"), end.getError().substring(0, 40));
+        assertTrue(end.getError().length() <= dev.eddy.contracts.text.SafeText.ERROR_MAX_CHARS, "bounded");
+        assertTrue(end.getError().endsWith("(truncated, " + answer.length() + " characters)"));
+        try (java.sql.Connection c = dataSource.getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT status, error FROM diff.runs WHERE run_id = ?")) {
+            ps.setString(1, first.runId());
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+                assertEquals("failed", rs.getString(1));
+                assertEquals(end.getError(), rs.getString(2));
+            }
+        }
     }
 
     @Test

@@ -44,4 +44,14 @@ class RunVerdictTest {
         assertEquals(new RowCounts(3, 1, 2), counts);
         assertEquals(6, counts.total());
     }
+
+    @Test
+    void incompleteExtractionNamesTheMissingBatchesTheirCountAndTheAttempt() {
+        assertEquals("batches 3, 7 of 12 of extraction attempt 2 never arrived; nothing was planned or sent, and the"
+                + " snapshot is unchanged: the next run extracts again",
+                RunVerdict.incompleteExtractionMessage(List.of(3, 7), 2, 0, 12, 2));
+        String many = RunVerdict.incompleteExtractionMessage(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), 40, 1, 50, 9);
+        assertEquals(true, many.startsWith("batches 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 (40 in all) of 50 of extraction attempt 9"
+                + " never arrived; 1 batch beyond the 50 the END marker of extraction attempt 9 counts arrived"), many);
+    }
 }

@@ -1,16 +1,19 @@
 package dev.eddy.extractor.messaging;
 
+import dev.eddy.contracts.ProgressBeat;
 import dev.eddy.contracts.Topics;
 import dev.eddy.contracts.avro.RunEvent;
 import dev.eddy.contracts.avro.RunRequest;
 import dev.eddy.contracts.avro.RunStatus;
 import dev.eddy.contracts.kafka.EventPublisher;
 import dev.eddy.contracts.spec.SyncSpec;
+import dev.eddy.contracts.text.SafeText;
 import dev.eddy.extractor.config.ExtractorConfig;
 import dev.eddy.extractor.service.ErrorCode;
 import dev.eddy.extractor.service.ExtractionFailedException;
 import dev.eddy.extractor.service.ExtractionSummary;
 import dev.eddy.extractor.service.ModelExtractor;
+import dev.eddy.extractor.service.RowSink;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
@@ -70,13 +73,48 @@ public class RunRequestHandler {
         RowBatchPublisher batches = new RowBatchPublisher(publisher, request, attempt,
                 settings.batchSize(), settings.batchMaxChars());
         try {
-            ExtractionSummary summary = extractor.extract(spec(request), batches);
+            ExtractionSummary summary = extractor.extract(spec(request), new ProgressReporting(batches, request, startedAt));
             batches.complete(summary);
             LOG.infof("extracted %d rows in %d batches (attempt %d) in %d ms", summary.querySize(), batches.batches(),
                     attempt, System.currentTimeMillis() - attempt);
         } catch (ExtractionFailedException e) {
             LOG.warnf("extraction failed with %s after %d batches: %s", e.code(), batches.batches(), e.getMessage());
-            batches.fail(e.code(), e.getMessage());
+            // a warehouse's message may quote any bytes, at any length: the diff stores it, the END record carries it
+            batches.fail(e.code(), SafeText.forStorage(e.getMessage(), SafeText.ERROR_MAX_CHARS));
+        }
+    }
+
+    /**
+     * Hands each row on and, while rows keep coming, publishes {@code RunEvent{querying, querySize: rows read so far}}
+     * at least every {@link ProgressBeat#INTERVAL}, so the scheduler's progress deadline never ends a long, healthy
+     * extraction (and does end one whose source stopped answering). Called by the one encoding thread.
+     */
+    private final class ProgressReporting implements RowSink {
+        private final RowSink rows;
+        private final ProgressBeat beat;
+        private long read;
+
+        ProgressReporting(RowSink rows, RunRequest request, Instant startedAt) {
+            this.rows = rows;
+            this.beat = new ProgressBeat(ProgressBeat.INTERVAL, () -> publisher.sendAndWait(Topics.RUN_EVENTS,
+                    request.getSyncId(), RunEvent.newBuilder()
+                            .setRunId(request.getRunId())
+                            .setSyncId(request.getSyncId())
+                            .setStatus(RunStatus.querying)
+                            .setProducer(PRODUCER)
+                            .setAt(Instant.now())
+                            .setStartedAt(startedAt)
+                            .setQuerySize(read)
+                            .setFullResync(request.getFullResync())
+                            .setTrigger(request.getTrigger())
+                            .build()));
+        }
+
+        @Override
+        public void row(String pk, byte[] hash, String data) {
+            rows.row(pk, hash, data);
+            read++;
+            beat.beat();
         }
     }
 

@@ -81,7 +81,9 @@ public class ModelExtractor {
             connection.setReadOnly(true);
             try (Statement statement = connection.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
                 statement.setFetchSize(settings.fetchSize());
-                try (ResultSet result = statement.executeQuery(dialect.prepareSql(model.sql()))) {
+                String sql = dialect.prepareSql(model.sql());
+                dialect.checkQuery(connection, sql);
+                try (ResultSet result = statement.executeQuery(sql)) {
                     return stream(result, dialect, spec, sink);
                 }
             } finally {

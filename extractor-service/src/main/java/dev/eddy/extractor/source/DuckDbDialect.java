@@ -8,17 +8,16 @@ import dev.eddy.extractor.spi.SourceDialect;
 import dev.eddy.extractor.spi.SourceUnreachableException;
 import dev.eddy.extractor.spi.StandardColumnReaders;
 import jakarta.inject.Singleton;
-import org.duckdb.DuckDBDriver;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.Array;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -27,38 +26,30 @@ import java.time.OffsetTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * DuckDB sources: configuration {@code {path}}, an absolute path to an existing database file (see
  * {@link DuckDbSourcePath}), read in-process through the DuckDB JDBC driver, which streams results.
  *
- * <p>DuckDB allows one writing process per file. Extraction opens the file {@code READ_ONLY} (a shared lock:
- * other readers, such as the API's previews, may read at the same time), the sync-log writer opens it
- * {@code READ_WRITE} through {@link #connectForWriting} for as long as one write takes. While another
- * process (or, in this process, a connection in the other mode) holds the file, opening is retried with
- * backoff until the caller's timeout, then fails with {@link SourceUnreachableException} naming the lock.
+ * <p>Every connection, for extraction or for the sync logs ({@link #connectForWriting}), is a connection on the file's
+ * one shared instance in this process ({@link DuckDbDatabases}): DuckDB allows one read-write instance per file and
+ * process, so extraction and the sync logs of overlapping runs share it instead of locking each other out. The file
+ * stays open while any of them runs and is closed when the last one ends. While another process holds the file,
+ * opening is retried with backoff until the caller's timeout, then fails with {@link SourceUnreachableException}
+ * naming the holding process.
  *
- * <p>The model's SQL runs inside Eddy's process, so external access is switched off: it cannot read
- * other files of the host ({@code read_csv}, {@code read_text}), {@code ATTACH} databases or install
- * extensions.
+ * <p>The model's SQL runs inside Eddy's process, so external access is switched off: it cannot read other files of
+ * the host ({@code read_csv}, {@code read_text}), {@code ATTACH} databases or install extensions. Since the shared
+ * instance may write (the sync logs go into the file), a model must be one {@code SELECT} query ({@link #checkQuery}):
+ * DuckDB would otherwise run every statement of a script such as {@code COMMIT; DELETE ...; SELECT ...}.
  */
 @Singleton
 public class DuckDbDialect implements SourceDialect {
 
-    private static final DuckDBDriver DRIVER = new DuckDBDriver();
-    private static final long FIRST_BACKOFF_MILLIS = 25;
-    private static final long MAX_BACKOFF_MILLIS = 1000;
+    private final DuckDbDatabases databases;
 
-    private final Clock clock;
-
-    public DuckDbDialect() {
-        this(Clock.systemUTC());
-    }
-
-    DuckDbDialect(Clock clock) {
-        this.clock = clock;
+    public DuckDbDialect(DuckDbDatabases databases) {
+        this.databases = databases;
     }
 
     @Override
@@ -69,74 +60,51 @@ public class DuckDbDialect implements SourceDialect {
     @Override
     public Connection connect(Map<String, String> configuration, Duration timeout)
             throws SourceConfigurationException, SourceUnreachableException {
-        return open(configuration, timeout, true);
+        return databases.connect(checkedPath(configuration), false, timeout);
     }
 
+    /** A connection on the same shared instance that holds the file's write permit until it is closed. */
     @Override
     public Connection connectForWriting(Map<String, String> configuration, Duration timeout)
             throws SourceConfigurationException, SourceUnreachableException {
-        return open(configuration, timeout, false);
+        return databases.connect(checkedPath(configuration), true, timeout);
     }
 
-    private Connection open(Map<String, String> configuration, Duration timeout, boolean readOnly)
-            throws SourceConfigurationException, SourceUnreachableException {
+    private static String checkedPath(Map<String, String> configuration) throws SourceConfigurationException {
         String path = configuration.get(DuckDbSourcePath.FIELD);
         // checked before every open: DuckDB would silently create a missing file when opening it for writing
         String problem = DuckDbSourcePath.problem(path).orElse(null);
         if (problem != null) {
             throw new SourceConfigurationException("the DuckDB source's path " + problem);
         }
-        String url = "jdbc:duckdb:" + DuckDbSourcePath.normalized(path);
-        Properties props = new Properties();
-        props.setProperty(DuckDBDriver.DUCKDB_ACCESS_MODE_PROPERTY,
-                readOnly ? DuckDBDriver.DUCKDB_ACCESS_MODE_READ_ONLY : DuckDBDriver.DUCKDB_ACCESS_MODE_READ_WRITE);
-        props.setProperty("enable_external_access", "false");
-        props.setProperty(DuckDBDriver.JDBC_STREAM_RESULTS, "true");
-        props.setProperty(DuckDBDriver.DUCKDB_USER_AGENT_PROPERTY, "eddy-extractor");
-
-        Instant deadline = clock.instant().plus(timeout);
-        long backoff = FIRST_BACKOFF_MILLIS;
-        while (true) {
-            try {
-                return DRIVER.connect(url, props);
-            } catch (SQLException e) {
-                if (!isLockConflict(e)) {
-                    throw new SourceUnreachableException(e.getMessage(), e);
-                }
-                long left = Duration.between(clock.instant(), deadline).toMillis();
-                if (left <= 0) {
-                    throw new SourceUnreachableException("the DuckDB file " + path + " is locked (DuckDB allows one writing "
-                            + "process at a time, and no readers while it writes) and stayed locked for " + timeout.toMillis()
-                            + " ms: " + firstLine(e.getMessage()), e);
-                }
-                pause(Math.min(left, backoff + ThreadLocalRandom.current().nextLong(backoff / 2 + 1)));
-                backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
-            }
-        }
+        return DuckDbSourcePath.normalized(path);
     }
 
     /**
-     * Another process holds a conflicting file lock, or this process has the file open in the other access
-     * mode (DuckDB keeps one instance per file and process, with one configuration).
+     * Refuses anything but one {@code SELECT} query (with {@code WITH}, {@code FROM}-first, {@code DESCRIBE},
+     * {@code SUMMARIZE} ...), as DuckDB's own parser reads it: {@code json_serialize_sql} serializes only SELECT
+     * statements and lists every statement of a script. A syntax error is left to the query itself, which reports it.
      */
-    static boolean isLockConflict(SQLException e) {
-        String message = e.getMessage();
-        return message != null && (message.contains("Could not set lock on file")
-                || message.contains("same database file with a different configuration"));
-    }
-
-    private static void pause(long millis) throws SourceUnreachableException {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SourceUnreachableException("interrupted while waiting for the DuckDB file's lock", e);
+    @Override
+    public void checkQuery(Connection connection, String sql) throws SQLException {
+        try (PreparedStatement p = connection.prepareStatement("SELECT json_extract_string(j, '$.error_type'), "
+                + "json_extract_string(j, '$.error_message'), json_array_length(j, '$.statements') "
+                + "FROM (SELECT json_serialize_sql(?::VARCHAR) AS j)")) {
+            p.setString(1, sql);
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                String errorType = rs.getString(1);
+                long statements = rs.getLong(3);
+                if ("parser".equals(errorType)) {
+                    return;
+                }
+                if (errorType != null || statements != 1) {
+                    throw new SQLException("a DuckDB model must be one SELECT query"
+                            + (statements > 1 ? ", not a script of " + statements + " statements" : "")
+                            + (errorType != null ? " (DuckDB: " + rs.getString(2) + ")" : ""), "42000");
+                }
+            }
         }
-    }
-
-    private static String firstLine(String message) {
-        int newline = message == null ? -1 : message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
     }
 
     /**

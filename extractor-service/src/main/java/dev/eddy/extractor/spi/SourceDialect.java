@@ -15,6 +15,7 @@ import java.util.Map;
  *       has already opened; the dialect must never log or keep them.</li>
  *   <li>The extractor makes the connection stream: auto-commit off, read-only, a forward-only statement
  *       with a fetch size, running {@link #prepareSql(String) the prepared model SQL}.</li>
+ *   <li>{@link #checkQuery} may refuse the prepared SQL before it runs.</li>
  *   <li>{@link #reader} is asked once per result column; each row is then read through those readers.</li>
  *   <li>The extractor rolls back and closes the connection.</li>
  * </ol>
@@ -56,6 +57,16 @@ public interface SourceDialect {
             trimmed = trimmed.substring(0, trimmed.length() - 1).stripTrailing();
         }
         return trimmed;
+    }
+
+    /**
+     * Refuses SQL the dialect must not run as a model, on the connection that will run it; by default accepts all
+     * (the extractor's read-only transaction protects the warehouse). A dialect whose connections may write checks
+     * here that the model is one read-only query.
+     *
+     * @throws SQLException when the SQL is refused; the run fails with the message as a query failure
+     */
+    default void checkQuery(Connection connection, String sql) throws SQLException {
     }
 
     /**

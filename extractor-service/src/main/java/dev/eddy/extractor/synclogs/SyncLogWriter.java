@@ -19,9 +19,11 @@ import java.util.Map;
 
 /**
  * Opens the model's source for writing (secrets opened here only, as for extraction), writes a finished run's
- * sync logs into it and closes it at once (a DuckDB file is locked against every other process while it is
- * open for writing). PostgreSQL, DuckDB and MySQL sources are supported: other types fail with a
- * {@link SyncLogWriteException}, as does a DuckDB file that stays locked longer than the connect timeout.
+ * sync logs into it and closes the connection at once. For a DuckDB file the connection is one on the extractor's
+ * shared instance of that file ({@code DuckDbDatabases}), so a write overlapping the next run's extraction shares the
+ * file instead of conflicting with it, and writes to one file are serialised. PostgreSQL, DuckDB and MySQL sources are
+ * supported: other types fail with a {@link SyncLogWriteException}, as does a DuckDB file that another process keeps
+ * locked longer than the connect timeout.
  */
 @ApplicationScoped
 public class SyncLogWriter {

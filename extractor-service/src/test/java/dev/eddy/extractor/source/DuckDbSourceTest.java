@@ -11,6 +11,7 @@ import dev.eddy.extractor.service.ExtractionSummary;
 import dev.eddy.extractor.service.ModelExtractor;
 import dev.eddy.extractor.spi.JsonText;
 import dev.eddy.extractor.spi.SourceUnreachableException;
+import dev.eddy.testsupport.DuckDbLockHolder;
 import dev.eddy.testsupport.EddyInfrastructureResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -172,6 +173,17 @@ class DuckDbSourceTest {
                 () -> extract(duckDbSpec(file.toString(), "SELECT 1 AS id, content FROM read_text('/proc/self/environ')")));
         assertEquals(ErrorCode.QUERY_FAILED, e.code());
         assertTrue(e.getMessage().contains("disabled by configuration"), e.getMessage());
+    }
+
+    @Test
+    void aModelThatIsNotOneSelectIsRefusedAndWritesNothing() throws Exception {
+        Path file = duckDb("CREATE TABLE people AS SELECT range AS id FROM range(3)");
+        for (String script : List.of("COMMIT; DELETE FROM people; SELECT 1 AS id", "DELETE FROM people", "PRAGMA table_info('people')")) {
+            ExtractionFailedException e = assertThrows(ExtractionFailedException.class, () -> extract(duckDbSpec(file.toString(), script)));
+            assertEquals(ErrorCode.QUERY_FAILED, e.code());
+            assertTrue(e.getMessage().contains("one SELECT query"), e.getMessage());
+        }
+        assertEquals(3, extract(duckDbSpec(file.toString(), "FROM people")).size(), "the shared read-write instance was not written");
     }
 
     @Test

@@ -10,7 +10,7 @@ import dev.eddy.contracts.avro.RowOutcome;
 import dev.eddy.contracts.avro.RunStatus;
 import dev.eddy.contracts.spec.SyncSpec;
 import dev.eddy.extractor.source.DuckDbDialect;
-import dev.eddy.extractor.source.DuckDbLockHolder;
+import dev.eddy.testsupport.DuckDbLockHolder;
 import dev.eddy.extractor.spi.SourceConfigurationException;
 import dev.eddy.extractor.spi.SourceUnreachableException;
 import dev.eddy.testsupport.EddyInfrastructureResource;
@@ -240,13 +240,6 @@ class SyncLogsDuckDbTest {
                 configuration);
     }
 
-
-
-
-
-
-
-
     private List<Map<String, String>> awaitRows(String sql, int expected) {
         List<Map<String, String>> rows = new ArrayList<>();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
@@ -285,10 +278,10 @@ class SyncLogsDuckDbTest {
         }
     }
 
-    /** Opened as the writer opens it, so reading shares the extractor's DuckDB instance instead of racing its lock. */
+    /** Opened as extraction opens it, so reading shares the extractor's DuckDB instance instead of racing its lock. */
     private Connection open() throws java.sql.SQLException {
         try {
-            return duckdb.connectForWriting(Map.of("path", file.toString()), Duration.ofSeconds(10));
+            return duckdb.connect(Map.of("path", file.toString()), Duration.ofSeconds(10));
         } catch (SourceConfigurationException | SourceUnreachableException e) {
             throw new java.sql.SQLException(e.getMessage(), e);
         }

@@ -22,6 +22,19 @@ public interface SchedulerConfig {
     /** Schedule evaluation and run supervision. */
     Schedules schedules();
 
+    /** Run supervision shared with the other services (keys under {@code eddy.run.}). */
+    Run run();
+
+    /** Run supervision (keys under {@code eddy.run.}). */
+    interface Run {
+        /**
+         * An in-flight run with no progress (no run event) for this long is ended {@code failed}, naming its stage
+         * ({@code EDDY_RUN_PROGRESS_DEADLINE}). Workers report progress at least every 30 s while they work.
+         */
+        @WithDefault("10m")
+        Duration progressDeadline();
+    }
+
     /** Schedule evaluation and run supervision (keys under {@code eddy.schedules.}). */
     interface Schedules {
         /** The longest wait between two looks at the schedules; the ticker wakes earlier for a slot due sooner. */
@@ -32,7 +45,10 @@ public interface SchedulerConfig {
         @WithDefault("eddy-scheduler-schedules")
         String ownershipGroup();
 
-        /** An in-flight run with no run event for this long is ended {@code interrupted}. */
+        /**
+         * An in-flight run with no run event for this long is ended {@code interrupted}: the backstop behind the
+         * shorter {@code eddy.run.progress-deadline}, which ends such a run {@code failed} first.
+         */
         @WithDefault("1h")
         Duration stalledRunTimeout();
 

@@ -53,6 +53,14 @@ public class RunPublisher {
                 .build());
     }
 
+    /** Ends a run that made no progress for its progress deadline: the one terminal event, {@code failed}. */
+    public void progressDeadlineMissed(String syncId, String runId, String error, Instant now) {
+        publisher.sendAndWait(Topics.RUN_EVENTS, syncId, RunEvent.newBuilder()
+                .setRunId(runId).setSyncId(syncId).setStatus(RunStatus.failed).setTerminal(true)
+                .setProducer(PRODUCER).setAt(now).setFinishedAt(now).setError(error).setErrorCode("RUN_PROGRESS_DEADLINE")
+                .build());
+    }
+
     /** Sends a trigger without waiting; the caller waits on the returned futures (one flush for many). */
     public java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> trigger(TriggerEvent trigger, String key) {
         return publisher.send(Topics.TRIGGERS, key, trigger);

@@ -129,7 +129,7 @@ public class RunCoordinator {
     public void onRunEvent(RunEvent event) {
         if (!event.getTerminal()) {
             if (event.getStatus() != RunStatus.queued) {
-                store.touch(event.getSyncId(), event.getRunId(), now());
+                store.touch(event.getSyncId(), event.getRunId(), event.getStatus().name(), event.getProducer(), now());
             }
             return;
         }
@@ -259,25 +259,61 @@ public class RunCoordinator {
      * comes back through the run-event consumer, which frees the sync and releases any queued run.
      */
     public int interruptStalled(Duration timeout, java.util.function.Predicate<String> owns) {
+        return endQuiet(timeout, owns, (stalled, now) -> {
+            publisher.interrupted(stalled.syncId(), stalled.runId(), "interrupted: no progress reported for "
+                    + timeout + " (last at " + stalled.lastSign() + "); the run was ended so the sync can run again", now);
+            LOG.warnf("Run ended interrupted: no run event since %s", stalled.lastSign());
+        });
+    }
+
+    /**
+     * Ends, {@code failed}, every in-flight run of an owned sync that made no progress (no run event since its
+     * release or its latest one) for {@code deadline}, naming the stage it was in and what was last heard. Its
+     * terminal event comes back through the run-event consumer, which frees the sync and releases any queued run;
+     * a terminal event of the run arriving later (its worker finishing after all) is ignored there, the sync no
+     * longer waiting on it.
+     */
+    public int failWithoutProgress(Duration deadline, java.util.function.Predicate<String> owns) {
+        return endQuiet(deadline, owns, (stalled, now) -> {
+            String error = progressDeadlineMessage(stalled, deadline, now);
+            publisher.progressDeadlineMissed(stalled.syncId(), stalled.runId(), error, now);
+            LOG.warnf("Run ended failed: %s", error);
+        });
+    }
+
+    /** "no progress for 600 s in stage processing; last event from delivery-service at ..." */
+    static String progressDeadlineMessage(SyncStateStore.StalledRun stalled, Duration deadline, Instant now) {
+        String stage = stalled.lastStatus() == null ? RunStatus.querying.name() : stalled.lastStatus();
+        String heard = stalled.lastProducer() == null
+                ? "last event: its release by " + RunPublisher.PRODUCER + " at " + stalled.lastSign()
+                : "last event from " + stalled.lastProducer() + " at " + stalled.lastSign();
+        return "no progress for " + Duration.between(stalled.lastSign(), now).toSeconds() + " s in stage " + stage + "; "
+                + heard + " (the run's progress deadline is " + deadline.toSeconds()
+                + " s); the run was ended so the sync can run again";
+    }
+
+    /** Ends how {@code end} says every owned in-flight run quiet for {@code quiet}, each once across instances. */
+    private int endQuiet(Duration quiet, java.util.function.Predicate<String> owns,
+                         java.util.function.BiConsumer<SyncStateStore.StalledRun, Instant> end) {
         Instant now = now();
+        Instant before = now.minus(quiet);
         int ended = 0;
-        for (SyncStateStore.StalledRun stalled : store.stalledSince(now.minus(timeout))) {
+        for (SyncStateStore.StalledRun stalled : store.stalledSince(before)) {
             if (!owns.test(stalled.syncId())) {
                 continue;
             }
             MDC.put("syncId", stalled.syncId());
             MDC.put("runId", stalled.runId());
             try (SyncTransaction tx = store.lock(stalled.syncId())) {
-                if (!stalled.runId().equals(tx.slot().inFlightRunId())) {
-                    continue; // ended meanwhile
+                // re-checked under the row lock: the run ended, or reported, or another instance ended it meanwhile
+                if (!stalled.runId().equals(tx.slot().inFlightRunId())
+                        || tx.lastSign().map(at -> !at.isBefore(before)).orElse(true)) {
+                    continue;
                 }
-                publisher.interrupted(stalled.syncId(), stalled.runId(), "interrupted: no progress reported for "
-                        + timeout + " (last at " + stalled.lastSign() + "); the run was ended so the sync can run again",
-                        now);
+                end.accept(stalled, now);
                 tx.touchInFlight(now);
                 tx.commit();
                 ended++;
-                LOG.warnf("Run ended interrupted: no run event since %s", stalled.lastSign());
             } finally {
                 MDC.remove("runId");
                 MDC.remove("syncId");

@@ -29,7 +29,7 @@ import java.util.function.Predicate;
  * fired slot gets a {@code schedule} trigger (trigger id {@code schedule:<syncId>:<slot millis>}) on the
  * triggers topic, so it passes the same one-run-per-sync gate as API triggers. All due slots of a tick are
  * claimed in one transaction, their triggers sent together and acked, then the claim commits. Also ends
- * stalled runs, and drops the queued run of a sync that became disabled or paused (see
+ * in-flight runs past their progress deadline and stalled runs, and drops the queued run of a sync that became disabled or paused (see
  * {@link RunCoordinator#dropQueuedIfRefused(String)}). Time comes from the injected {@link Clock}.
  */
 @ApplicationScoped
@@ -43,6 +43,7 @@ public class ScheduleTicker {
     private final RunCoordinator coordinator;
     private final Clock clock;
     private final SchedulerConfig.Schedules settings;
+    private final Duration progressDeadline;
     private final Map<String, FireState> states = new ConcurrentHashMap<>();
     // syncs whose schedule failed to evaluate, with the fingerprint that failed (logged once per change)
     private final Map<String, String> failing = new ConcurrentHashMap<>();
@@ -59,6 +60,7 @@ public class ScheduleTicker {
         this.coordinator = coordinator;
         this.clock = clock;
         this.settings = config.schedules();
+        this.progressDeadline = config.run().progressDeadline();
     }
 
     /** Starts ticking for the syncs {@code owns} accepts. */
@@ -95,6 +97,7 @@ public class ScheduleTicker {
                 wait = tick(now);
                 if (Duration.between(lastStallCheck, now).compareTo(settings.stalledRunCheck()) >= 0) {
                     lastStallCheck = now;
+                    coordinator.failWithoutProgress(progressDeadline, owns);
                     coordinator.interruptStalled(settings.stalledRunTimeout(), owns);
                 }
             } catch (RuntimeException e) {

@@ -45,6 +45,9 @@ public class SyncStateStore {
             "CREATE INDEX IF NOT EXISTS released_runs_trigger_id ON scheduler.released_runs (trigger_id)",
             // the last sign of life of the in-flight run, so a run nobody reports on any more can be ended
             "ALTER TABLE scheduler.sync_state ADD COLUMN IF NOT EXISTS last_event_at timestamptz",
+            // what that sign said (status, producer), so a run ended for lack of progress names its stage
+            "ALTER TABLE scheduler.sync_state ADD COLUMN IF NOT EXISTS last_status text",
+            "ALTER TABLE scheduler.sync_state ADD COLUMN IF NOT EXISTS last_producer text",
     };
 
     private final AgroalDataSource dataSource;
@@ -153,22 +156,30 @@ public class SyncStateStore {
         }
     }
 
-    /** Records a sign of life (a non-terminal run event) of the sync's in-flight run. */
-    public void touch(String syncId, String runId, Instant at) {
+    /**
+     * Records a sign of life (a non-terminal run event: its status and producer) of the sync's in-flight run; an event
+     * of a run no longer in flight (one the watchdog already ended) changes nothing.
+     */
+    public void touch(String syncId, String runId, String status, String producer, Instant at) {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE scheduler.sync_state SET last_event_at = ? "
-                     + "WHERE sync_id = ? AND in_flight_run_id = ?")) {
+             PreparedStatement ps = c.prepareStatement("UPDATE scheduler.sync_state SET last_event_at = ?, "
+                     + "last_status = ?, last_producer = ? WHERE sync_id = ? AND in_flight_run_id = ?")) {
             ps.setTimestamp(1, Timestamp.from(at));
-            ps.setString(2, syncId);
-            ps.setString(3, runId);
+            ps.setString(2, status);
+            ps.setString(3, producer);
+            ps.setString(4, syncId);
+            ps.setString(5, runId);
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new SchedulerStoreException("the run " + runId + " cannot be touched: " + e.getMessage(), e);
         }
     }
 
-    /** An in-flight run with no run event since {@code lastSign}. */
-    public record StalledRun(String syncId, String runId, Instant lastSign) {
+    /**
+     * An in-flight run with no run event since {@code lastSign}; {@code lastStatus} and {@code lastProducer} are what
+     * its last event said, both null when nothing was heard since its release.
+     */
+    public record StalledRun(String syncId, String runId, Instant lastSign, String lastStatus, String lastProducer) {
     }
 
     /** In-flight runs with no sign of life (release or run event) since before {@code before}. */
@@ -176,12 +187,14 @@ public class SyncStateStore {
         java.util.List<StalledRun> stalled = new java.util.ArrayList<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("""
-                     SELECT sync_id, in_flight_run_id, greatest(in_flight_since, last_event_at) FROM scheduler.sync_state
+                     SELECT sync_id, in_flight_run_id, greatest(in_flight_since, last_event_at), last_status, last_producer
+                     FROM scheduler.sync_state
                      WHERE in_flight_run_id IS NOT NULL AND greatest(in_flight_since, last_event_at) < ?""")) {
             ps.setTimestamp(1, Timestamp.from(before));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    stalled.add(new StalledRun(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant()));
+                    stalled.add(new StalledRun(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(),
+                            rs.getString(4), rs.getString(5)));
                 }
             }
             return stalled;
@@ -274,9 +287,27 @@ public class SyncStateStore {
             String queuedRunId = runId.equals(slot.queuedRunId()) ? null : slot.queuedRunId();
             String queuedTrigger = queuedRunId == null ? null : slot.queuedTriggerJson();
             update("UPDATE scheduler.sync_state SET in_flight_run_id = ?, in_flight_since = ?, queued_run_id = ?, "
-                            + "queued_trigger = ?, last_event_at = NULL, updated_at = now() WHERE sync_id = ?",
+                            + "queued_trigger = ?, last_event_at = NULL, last_status = NULL, last_producer = NULL, "
+                            + "updated_at = now() WHERE sync_id = ?",
                     runId, Timestamp.from(since), queuedRunId, queuedTrigger, slot.syncId());
             slot = new SyncSlot(slot.syncId(), runId, since, queuedRunId, queuedTrigger);
+        }
+
+        /**
+         * The in-flight run's last sign of life (its release or its latest run event), read under this transaction's
+         * row lock: a watchdog re-checks it here, so of several instances that saw the run quiet only the first ends it.
+         */
+        public Optional<Instant> lastSign() {
+            try (PreparedStatement ps = connection.prepareStatement(
+                    "SELECT greatest(in_flight_since, last_event_at) FROM scheduler.sync_state WHERE sync_id = ?")) {
+                ps.setString(1, slot.syncId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    Timestamp at = rs.next() ? rs.getTimestamp(1) : null;
+                    return at == null ? Optional.empty() : Optional.of(at.toInstant());
+                }
+            } catch (SQLException e) {
+                throw failure("read the last sign of life in", e);
+            }
         }
 
         /** Records a sign of life of the in-flight run (so it is not ended again before its terminal event is read). */

@@ -277,7 +277,7 @@ class ScheduleFlowTest {
     }
 
     @Test
-    void runWithoutProgressIsEndedInterruptedAndTheQueuedRunGoes() {
+    void runWithoutProgressEndsFailedNamingItsStageTheQueuedRunGoesAndALateEndIsIgnored() {
         String sync = newSync(null, false, false);
         awaitKnown(sync);
         publishApiTrigger(sync, "9001");
@@ -285,14 +285,54 @@ class ScheduleFlowTest {
         publishApiTrigger(sync, "9002");
         awaitQueued(sync, "9002");
 
-        TestClock.advance(Duration.ofMinutes(11)); // the test profile's stalled-run timeout is 10 minutes
-        RunEvent interrupted = await().atMost(Duration.ofSeconds(15)).until(() -> runEvents.matching(e ->
-                e.getRunId().equals("9001") && e.getSyncId().equals(sync) && e.getTerminal()), l -> !l.isEmpty()).get(0);
-        assertEquals(RunStatus.interrupted, interrupted.getStatus());
-        assertEquals("RUN_INTERRUPTED", interrupted.getErrorCode());
-        assertTrue(interrupted.getError().startsWith("interrupted: no progress reported for PT10M"), interrupted.getError());
+        TestClock.advance(Duration.ofMinutes(6)); // the test profile's progress deadline is 5 minutes
+        RunEvent failed = awaitTerminal(sync, "9001");
+        assertEquals(RunStatus.failed, failed.getStatus());
+        assertEquals("RUN_PROGRESS_DEADLINE", failed.getErrorCode());
+        assertEquals("scheduler-service", failed.getProducer());
+        assertTrue(failed.getError().startsWith("no progress for 360 s in stage querying; last event: its release by"
+                + " scheduler-service at "), failed.getError());
+        // the sync is free: the queued run is released
         await().atMost(Duration.ofSeconds(15)).until(() -> requestsFor(sync).stream()
                 .anyMatch(r -> r.getRunId().equals("9002")));
+        awaitInFlight(sync, "9002");
+
+        // the worker of 9001 finishes after all: its late end neither frees 9002's sync nor releases anything
+        publishRunEvent(sync, "9001", RunStatus.success);
+        publishApiTrigger(sync, "9003");
+        awaitQueued(sync, "9003");
+        assertEquals(List.of("9001", "9002"), requestsFor(sync).stream().map(RunRequest::getRunId).toList());
+        assertEquals(1, runEvents.matching(e -> e.getRunId().equals("9001") && e.getSyncId().equals(sync)
+                && e.getTerminal() && "scheduler-service".equals(e.getProducer())).size());
+        publishRunEvent(sync, "9002", RunStatus.success);
+        await().atMost(Duration.ofSeconds(15)).until(() -> requestsFor(sync).size() == 3);
+    }
+
+    @Test
+    void aLongRunThatKeepsReportingProgressIsNotEndedAndOneThatStopsEndsNamingItsLastStage() {
+        String sync = newSync(null, false, false);
+        awaitKnown(sync);
+        publishApiTrigger(sync, "9011");
+        await().atMost(Duration.ofSeconds(15)).until(() -> requestsFor(sync), l -> l.size() == 1);
+        // 12 minutes of work, a progress event every 3: more than twice the deadline, never quiet for it
+        for (int i = 0; i < 4; i++) {
+            publishProgress(sync, "9011", i < 2 ? RunStatus.querying : RunStatus.processing,
+                    i < 2 ? "extractor-service" : "delivery-service");
+            awaitTouched(sync, i < 2 ? "querying" : "processing");
+            TestClock.advance(Duration.ofMinutes(3));
+        }
+        awaitInFlight(sync, "9011");
+        assertTrue(runEvents.matching(e -> e.getRunId().equals("9011") && e.getSyncId().equals(sync) && e.getTerminal())
+                .isEmpty(), "a run reporting progress is not ended");
+
+        TestClock.advance(Duration.ofMinutes(3)); // 6 minutes since delivery's last progress event
+        RunEvent failed = awaitTerminal(sync, "9011");
+        assertEquals(RunStatus.failed, failed.getStatus());
+        assertEquals("RUN_PROGRESS_DEADLINE", failed.getErrorCode());
+        assertTrue(failed.getError().startsWith("no progress for 360 s in stage processing; last event from"
+                + " delivery-service at "), failed.getError());
+        assertTrue(failed.getError().contains("the run's progress deadline is 300 s"), failed.getError());
+        awaitInFlight(sync, null);
     }
 
     @Test
@@ -380,6 +420,48 @@ class ScheduleFlowTest {
                 }
             }
         });
+    }
+
+    private static RunEvent awaitTerminal(String syncId, String runId) {
+        return await().atMost(Duration.ofSeconds(15)).until(() -> runEvents.matching(e ->
+                e.getRunId().equals(runId) && e.getSyncId().equals(syncId) && e.getTerminal()), l -> !l.isEmpty()).get(0);
+    }
+
+    private void awaitInFlight(String syncId, String runId) {
+        awaitColumn(syncId, "in_flight_run_id", runId);
+    }
+
+    /** The scheduler read the progress event: the sync's last sign of life is now, with that status. */
+    private void awaitTouched(String syncId, String status) {
+        Instant now = Instant.now(new TestClock()).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                    "SELECT last_status, last_event_at FROM scheduler.sync_state WHERE sync_id = ?")) {
+                ps.setString(1, syncId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() && status.equals(rs.getString(1)) && rs.getTimestamp(2) != null
+                            && !rs.getTimestamp(2).toInstant().isBefore(now);
+                }
+            }
+        });
+    }
+
+    private void awaitColumn(String syncId, String column, String value) {
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            try (Connection c = dataSource.getConnection();
+                 PreparedStatement ps = c.prepareStatement("SELECT " + column + " FROM scheduler.sync_state WHERE sync_id = ?")) {
+                ps.setString(1, syncId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() && java.util.Objects.equals(value, rs.getString(1));
+                }
+            }
+        });
+    }
+
+    private static void publishProgress(String syncId, String runId, RunStatus status, String producer) {
+        publisher.sendAndWait(Topics.RUN_EVENTS, syncId, RunEvent.newBuilder()
+                .setRunId(runId).setSyncId(syncId).setStatus(status).setTerminal(false)
+                .setProducer(producer).setAt(Instant.now()).build());
     }
 
     private void awaitQueued(String syncId, String runId) {

@@ -202,6 +202,10 @@ class TwoSchedulerInstancesTest {
                 throw new UnsupportedOperationException("not read by the ticker");
             }
 
+            public Run run() {
+                return () -> Duration.ofMinutes(10);
+            }
+
             public Schedules schedules() {
                 return new Schedules() {
                     public Duration tick() {

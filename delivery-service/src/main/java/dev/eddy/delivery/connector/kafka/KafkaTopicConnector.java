@@ -37,7 +37,8 @@ import java.util.concurrent.TimeoutException;
  * {@code eddy-op}, {@code eddy-sync-id} and {@code eddy-run-id}. A removed row is a tombstone (null value) when
  * the delete behaviour is {@code delete}, a record with the mapped fields set to null under
  * {@code clear_fields}, and is not sent under {@code do_nothing}. Extra producer settings go in
- * {@code properties} (e.g. {@code security.protocol}); the producer is idempotent with {@code acks=all}. Each row
+ * {@code properties} (e.g. {@code security.protocol}; only the descriptor's allow-list, each value checked again once
+ * its secrets are opened); the producer is idempotent with {@code acks=all}. Each row
  * has its own outcome (a refused record is rejected alone). The configuration rules are
  * {@link KafkaTopicDescriptor}'s.
  */
@@ -68,12 +69,20 @@ public final class KafkaTopicConnector implements DestinationConnector {
         Map<String, Object> props = new HashMap<>();
         if (config.get("properties") instanceof Map<?, ?> extra) {
             for (Map.Entry<?, ?> e : extra.entrySet()) {
+                String name = String.valueOf(e.getKey());
+                String value;
                 try {
-                    props.put(String.valueOf(e.getKey()), context.secrets().open(String.valueOf(e.getValue())));
+                    value = context.secrets().open(String.valueOf(e.getValue()));
                 } catch (IllegalStateException sealed) {
                     throw new DestinationConfigurationException(List.of(
-                            new ConfigProblem("properties." + e.getKey(), "the sealed value cannot be opened")));
+                            new ConfigProblem("properties." + name, "the sealed value cannot be opened")));
                 }
+                // checked again once opened: validation saw secrets sealed, and a spec may predate the allow-list
+                String problem = KafkaTopicDescriptor.propertyProblem(name, value);
+                if (problem != null) {
+                    throw new DestinationConfigurationException(List.of(new ConfigProblem("properties." + name, problem)));
+                }
+                props.put(name, value);
             }
         }
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get("bootstrapServers"));
@@ -81,7 +90,7 @@ public final class KafkaTopicConnector implements DestinationConnector {
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
         props.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         props.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000);
         props.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);

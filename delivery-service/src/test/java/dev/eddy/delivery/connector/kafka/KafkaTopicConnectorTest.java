@@ -4,6 +4,7 @@ import dev.eddy.contracts.destination.SyncMode;
 import dev.eddy.contracts.destination.SyncType;
 import dev.eddy.delivery.spi.ConnectorContext;
 import dev.eddy.delivery.spi.DeliveryRow;
+import dev.eddy.delivery.spi.DestinationConfigurationException;
 import dev.eddy.delivery.spi.DeliveryRow.Operation;
 import dev.eddy.delivery.spi.DeliverySettings;
 import dev.eddy.delivery.spi.RequestThrottle;
@@ -25,6 +26,7 @@ import java.util.UUID;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** The kafka connector against the embedded broker: one record per row keyed by the primary key, tombstones on delete. */
@@ -34,12 +36,46 @@ class KafkaTopicConnectorTest {
     private final String topic = "dest-" + UUID.randomUUID();
 
     private KafkaTopicConnector open(String deleteBehavior) throws Exception {
+        return open(deleteBehavior, Map.of(), v -> v);
+    }
+
+    private KafkaTopicConnector open(String deleteBehavior, Map<String, Object> properties,
+                                     dev.eddy.delivery.spi.SecretOpener secrets) throws Exception {
         KafkaTopicConnector connector = new KafkaTopicConnector();
         DeliverySettings settings = new DeliverySettings(SyncType.OBJECT, deleteBehavior, Optional.empty(), List.of("email"),
                 "users", 1, RequestThrottle.unlimited());
         connector.open(new ConnectorContext("sync-3", "run-8", SyncMode.UPSERT,
-                Map.of("bootstrapServers", servers, "topic", topic), v -> v, settings));
+                Map.of("bootstrapServers", servers, "topic", topic, "properties", properties), secrets, settings));
         return connector;
+    }
+
+    @Test
+    void aConfigProviderThatWouldSendTheSecretKeyToTheBrokerNeverReachesAProducer() {
+        var refused = org.junit.jupiter.api.Assertions.assertThrows(DestinationConfigurationException.class,
+                () -> open("delete", Map.of("config.providers", "env",
+                        "config.providers.env.class", "org.apache.kafka.common.config.provider.EnvVarConfigProvider",
+                        "client.id", "${env:EDDY_SECRET_KEY}"), v -> v));
+        assertTrue(refused.getMessage().contains("properties."), refused.getMessage());
+        assertTrue(refused.getMessage().contains("not allowed"), refused.getMessage());
+    }
+
+    @Test
+    void aSealedJaasConfigIsCheckedOnceOpened() {
+        // validation saw it sealed; opened, it names a login module that reads a keytab file
+        var refused = org.junit.jupiter.api.Assertions.assertThrows(DestinationConfigurationException.class,
+                () -> open("delete", Map.of("sasl.jaas.config", "sealed:v1:xyz"), v -> v.startsWith("sealed:")
+                        ? "com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true keyTab=\"/etc/krb5.keytab\";" : v));
+        assertTrue(refused.getMessage().contains("properties.sasl.jaas.config"), refused.getMessage());
+    }
+
+    @Test
+    void anAllowedSettingIsApplied() throws Exception {
+        try (KafkaTopicConnector connector = open("delete", Map.of("compression.type", "gzip", "linger.ms", 0,
+                "client.id", "eddy-test-client"), v -> v)) {
+            assertEquals(List.of(WriteOutcome.accepted()), connector.write(List.of(
+                    new DeliveryRow(Operation.ADDED, "1", Map.of("email", "a@x.io")))));
+        }
+        assertEquals(List.of("1"), read(1).stream().map(ConsumerRecord::key).toList());
     }
 
     @Test

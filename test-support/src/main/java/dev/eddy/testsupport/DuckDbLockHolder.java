@@ -1,4 +1,4 @@
-package dev.eddy.extractor.source;
+package dev.eddy.testsupport;
 
 import java.io.BufferedReader;
 import java.io.IOException;
