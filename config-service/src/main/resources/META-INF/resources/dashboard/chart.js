@@ -39,7 +39,14 @@ export function runChart(runs) {
   svg.append(el('text', { x: W - pad.r, y: H - 6, 'font-size': 11, fill: '#667085', 'text-anchor': 'end' }, 'latest'));
   const legend = document.createElement('div');
   legend.className = 'legend';
-  legend.innerHTML = '<span><i style="background:#12b76a"></i>synced</span><span><i style="background:#f04438"></i>rejected or failed</span>';
+  // built with the DOM, not inline style attributes: the Content-Security-Policy allows styles from app.css only
+  for (const [colour, label] of [['#12b76a', 'synced'], ['#f04438', 'rejected or failed']]) {
+    const swatch = document.createElement('i');
+    swatch.style.background = colour;
+    const item = document.createElement('span');
+    item.append(swatch, label);
+    legend.append(item);
+  }
   wrap.append(svg, legend);
   return wrap;
 }

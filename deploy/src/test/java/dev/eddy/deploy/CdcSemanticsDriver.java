@@ -2,12 +2,8 @@ package dev.eddy.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.eddy.contracts.RunIds;
 import dev.eddy.contracts.Topics;
 import dev.eddy.contracts.avro.RunEvent;
-import dev.eddy.contracts.avro.RunRequest;
-import dev.eddy.contracts.avro.TriggerEvent;
-import dev.eddy.contracts.kafka.EventPublisher;
 import dev.eddy.contracts.kafka.KafkaSettings;
 import dev.eddy.testsupport.RecordingHttpSink;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,14 +17,12 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -37,17 +31,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * What the CDC end-to-end tests share: one launched suite, a recording destination, the warehouse, and
- * runs triggered either through the public API or, when a test needs to change what the sync sends
- * without an update API, by publishing a trigger with an edited sync spec to {@code eddy.triggers.v1}
- * (as any external producer may), its terminal {@link RunEvent} read from {@code eddy.run-events.v1}.
+ * runs triggered through the public API (after editing the model or the sync through it, when a test changes
+ * what the sync sends), their terminal {@link RunEvent} read from {@code eddy.run-events.v1}.
  */
 final class CdcSemanticsDriver implements AutoCloseable {
 
     final LaunchedSuite suite;
     final EddyApi api;
     final RecordingHttpSink sink = new RecordingHttpSink();
-    private final EventPublisher publisher;
-    private final Map<String, String> lastSpecBySync = new ConcurrentHashMap<>();
     private final List<RunEvent> runEvents = new CopyOnWriteArrayList<>();
     private final Thread reader;
     private volatile boolean reading = true;
@@ -67,7 +58,6 @@ final class CdcSemanticsDriver implements AutoCloseable {
         warehousePort = suite.postgresPort();
         api = new EddyApi(suite.apiBase(), suite.apiKey);
         String bootstrap = bootstrap();
-        publisher = new EventPublisher(KafkaSettings.producer(bootstrap, Optional.empty(), "cdc-e2e-test"));
         reader = new Thread(() -> read(bootstrap), "cdc-e2e-reader");
         reader.setDaemon(true);
         reader.start();
@@ -80,12 +70,10 @@ final class CdcSemanticsDriver implements AutoCloseable {
     private void read(String bootstrap) {
         try (KafkaConsumer<String, Object> consumer = new KafkaConsumer<>(
                 KafkaSettings.consumer(bootstrap, Optional.empty(), "cdc-e2e-" + UUID.randomUUID()))) {
-            consumer.subscribe(List.of(Topics.RUN_REQUESTS, Topics.RUN_EVENTS));
+            consumer.subscribe(List.of(Topics.RUN_EVENTS));
             while (reading) {
                 for (ConsumerRecord<String, Object> record : consumer.poll(Duration.ofMillis(100))) {
-                    if (record.value() instanceof RunRequest request) {
-                        lastSpecBySync.put(request.getSyncId(), request.getSpecJson());
-                    } else if (record.value() instanceof RunEvent event) {
+                    if (record.value() instanceof RunEvent event) {
                         runEvents.add(event);
                     }
                 }
@@ -133,22 +121,31 @@ final class CdcSemanticsDriver implements AutoCloseable {
     }
 
     /**
-     * Runs the sync with its last run's spec as edited by {@code edit} (the model SQL or the mappings), and
-     * answers the run's terminal event.
+     * Edits the sync as a user does, through the API — {@code edit} gets a spec-shaped view, {@code model.sql} and
+     * {@code configuration.mappings}, and what it changes is PATCHed to the model and the sync — then triggers it
+     * through the API and answers the run's terminal event. (A trigger cannot carry an edited spec: the scheduler
+     * runs the sync's spec from the config topic.)
      */
-    RunEvent triggerWithEditedSpec(String syncId, Consumer<ObjectNode> edit) throws Exception {
-        await().atMost(Duration.ofSeconds(60)).until(() -> lastSpecBySync.containsKey(syncId));
-        ObjectNode spec = (ObjectNode) EddyApi.JSON.readTree(lastSpecBySync.get(syncId));
-        edit.accept(spec);
-        String runId = RunIds.next();
-        publisher.sendAndWait(Topics.TRIGGERS, syncId, TriggerEvent.newBuilder()
-                .setTriggerId(UUID.randomUUID().toString())
-                .setSource("external")
-                .setSyncId(syncId)
-                .setRunId(runId)
-                .setSpecJson(EddyApi.JSON.writeValueAsString(spec))
-                .setRequestedAt(Instant.now())
-                .build());
+    RunEvent triggerAfterEditing(String syncId, Consumer<ObjectNode> edit) {
+        JsonNode sync = api.get("/api/v1/syncs/" + syncId).body();
+        String modelId = sync.get("modelId").asText();
+        JsonNode model = api.get("/api/v1/models/" + modelId).body();
+        ObjectNode view = EddyApi.JSON.createObjectNode();
+        view.putObject("model").put("sql", model.get("raw").get("sql").asText());
+        view.set("configuration", sync.get("configuration").deepCopy());
+        ObjectNode before = view.deepCopy();
+        edit.accept(view);
+        if (!before.get("model").equals(view.get("model"))) {
+            EddyApi.Reply patched = api.patch("/api/v1/models/" + modelId, Map.of("raw", Map.of("sql", view.get("model").get("sql").asText())));
+            assertEquals(200, patched.status(), patched.raw());
+        }
+        if (!before.get("configuration").equals(view.get("configuration"))) {
+            EddyApi.Reply patched = api.patch("/api/v1/syncs/" + syncId, Map.of("configuration", view.get("configuration")));
+            assertEquals(200, patched.status(), patched.raw());
+        }
+        EddyApi.Reply trigger = api.post("/api/v1/syncs/" + syncId + "/trigger", Map.of());
+        assertEquals(200, trigger.status(), trigger.raw());
+        String runId = trigger.body().get("id").asText();
         await().atMost(Duration.ofSeconds(90)).until(() -> terminal(runId).isPresent());
         return terminal(runId).orElseThrow();
     }
@@ -246,7 +243,6 @@ final class CdcSemanticsDriver implements AutoCloseable {
     public void close() throws Exception {
         reading = false;
         reader.join(5000);
-        publisher.close();
         sink.close();
         suite.close();
     }

@@ -81,7 +81,7 @@ class CdcSemanticsEndToEndTest {
         assertTrue(driver.sink.requests().isEmpty(), "nothing is sent for an unmapped column's change");
 
         // item 2: reordering the SELECT, or reading the same numbers at another scale, is not a change
-        RunEvent reordered = driver.triggerWithEditedSpec(syncId, spec -> ((ObjectNode) spec.get("model"))
+        RunEvent reordered = driver.triggerAfterEditing(syncId, spec -> ((ObjectNode) spec.get("model"))
                 .put("sql", "SELECT score::numeric(12,4) AS score, notes, plan, name, email, id FROM cdc_people"));
         assertEquals(RunStatus.success, reordered.getStatus(), reordered.toString());
         assertCounts(reordered.getPlannedRows(), 0, 0, 0);
@@ -95,7 +95,7 @@ class CdcSemanticsEndToEndTest {
 
         // item 10: a new mapped column makes every row changed, once
         driver.sink.clear();
-        RunEvent widened = driver.triggerWithEditedSpec(syncId, CdcSemanticsEndToEndTest::alsoMapPlan);
+        RunEvent widened = driver.triggerAfterEditing(syncId, CdcSemanticsEndToEndTest::alsoMapPlan);
         assertEquals(RunStatus.success, widened.getStatus(), widened.toString());
         assertCounts(widened.getPlannedRows(), 0, 6, 0);
         assertCounts(widened.getSuccessfulRows(), 0, 6, 0);
@@ -103,7 +103,7 @@ class CdcSemanticsEndToEndTest {
         assertTrue(driver.receivedItems().stream().allMatch(item -> item.get("row").has("plan")),
                 "the new column is sent");
         driver.sink.clear();
-        RunEvent again = driver.triggerWithEditedSpec(syncId, CdcSemanticsEndToEndTest::alsoMapPlan);
+        RunEvent again = driver.triggerAfterEditing(syncId, CdcSemanticsEndToEndTest::alsoMapPlan);
         assertCounts(again.getPlannedRows(), 0, 0, 0);
         assertTrue(driver.sink.requests().isEmpty(), "the new column changes every row once only");
     }

@@ -232,6 +232,18 @@ class DashboardBrowserTest {
         assertFalse(api.get("/api/v1/syncs/" + syncId).body().get("schedulePaused").asBoolean());
     }
 
+    @Test
+    @Order(7)
+    void theDashboardBreaksNoRuleOfItsContentSecurityPolicy() {
+        browser.get(suite.apiBase() + "/#/syncs/" + syncId);
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#runs tbody tr")));
+        List<String> violations = browser.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+                .map(org.openqa.selenium.logging.LogEntry::getMessage)
+                .filter(m -> m.contains("Content Security Policy") || m.contains("Content-Security-Policy")).toList();
+        // the console holds every message since the session began: the run followed to its end drew progress bars
+        assertEquals(List.of(), violations, "every page visited in this class kept to the policy");
+    }
+
     private static Object script(String js) {
         return ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(js);
     }
@@ -245,6 +257,8 @@ class DashboardBrowserTest {
         System.setProperty("webdriver.chrome.driver", "/usr/bin/chromedriver");
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
+        // the console, so a Content-Security-Policy violation of any page is seen
+        options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--window-size=1280,900", "--user-data-dir=" + Files.createTempDirectory(home, "chromium-profile"));

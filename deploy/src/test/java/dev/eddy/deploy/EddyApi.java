@@ -36,6 +36,10 @@ final class EddyApi {
         return send("POST", path, body, key);
     }
 
+    Reply patch(String path, Object body) {
+        return send("PATCH", path, body, key);
+    }
+
     Reply getWithKey(String path, String otherKey) {
         return send("GET", path, null, otherKey);
     }

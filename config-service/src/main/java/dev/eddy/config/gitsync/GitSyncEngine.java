@@ -19,6 +19,7 @@ import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.jboss.logging.Logger;
 
+import dev.eddy.config.service.Slugs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -231,6 +232,12 @@ public class GitSyncEngine {
             String file = deleted ? d.getOldPath() : d.getNewPath();
             String relative = settings.relative(file);
             ObjectPath object = relative == null ? null : GitSyncFiles.objectPath(relative);
+            if (object != null && !Slugs.valid(object.slug())) {
+                // the file name is the object's slug, and a slug names files: one that is not a slug is never applied
+                errors.put(file, List.of(new FileProblem(file, 1, "the file name '" + object.slug() + "' is not a slug: "
+                        + Slugs.problem(object.slug()).orElseThrow())));
+                continue;
+            }
             if (object != null) {
                 changes.add(new Change(file, object, deleted));
             }
@@ -356,6 +363,11 @@ public class GitSyncEngine {
         if (slug == null) {
             return 0;
         }
+        if (!Slugs.valid(slug)) {
+            LOG.warnf("Git Sync skips %s '%s': its slug is not a slug (stored before slugs were checked), so it names no file",
+                    entry.kind().label(), slug);
+            return 0;
+        }
         String file = settings.repoPath(GitSyncFiles.relativePath(entry.kind(), slug));
         String by = entry.actor() == null ? "" : entry.actor().startsWith("conflict") ? " (" + entry.actor() + ")"
                 : " (API key '" + entry.actor() + "')";
@@ -396,6 +408,9 @@ public class GitSyncEngine {
             throws IOException, GitAPIException {
         int files = 0;
         for (ModelDocument m : catalog.models()) {
+            if (!Slugs.valid(m.slug())) {
+                continue; // names no file (see outbound)
+            }
             String file = settings.repoPath(GitSyncFiles.relativePath(GitSyncKind.MODEL, m.slug()));
             if (all || wc.read(file) == null) {
                 wc.write(file, GitSyncFiles.write(m, GitSyncFiles.previous(wc.read(file))));
@@ -404,6 +419,9 @@ public class GitSyncEngine {
             }
         }
         for (SyncDocument s : catalog.syncs()) {
+            if (!Slugs.valid(s.slug())) {
+                continue; // names no file (see outbound)
+            }
             String file = settings.repoPath(GitSyncFiles.relativePath(GitSyncKind.SYNC, s.slug()));
             if (all || wc.read(file) == null) {
                 wc.write(file, GitSyncFiles.write(s, GitSyncFiles.previous(wc.read(file))));

@@ -274,6 +274,11 @@ public final class GitSyncFiles {
             problems.add(new FileProblem(file, p.line(key), key + " must be a string"));
             return null;
         }
+        if (v.asText().indexOf('\0') >= 0) {
+            // PostgreSQL text cannot hold it: refused here as the API refuses it, not a failed cycle
+            problems.add(new FileProblem(file, p.line(key), key + " must not contain a NUL character"));
+            return null;
+        }
         return v.asText();
     }
 

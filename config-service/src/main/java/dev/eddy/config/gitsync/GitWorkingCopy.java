@@ -190,9 +190,17 @@ public final class GitWorkingCopy implements AutoCloseable {
         return commit.getCommitterIdent().getWhenAsInstant();
     }
 
-    private Path file(String repoPath) {
-        File root = git.getRepository().getWorkTree();
-        return root.toPath().resolve(repoPath);
+    /**
+     * The file of a repository path, which must stay inside the working copy: slugs are checked before they name a
+     * file, and this is the second guard (a path such as {@code models/../../x.yaml} is refused, nothing is touched).
+     */
+    private Path file(String repoPath) throws IOException {
+        Path root = git.getRepository().getWorkTree().toPath().toAbsolutePath().normalize();
+        Path file = root.resolve(repoPath).normalize();
+        if (!file.startsWith(root) || file.equals(root) || file.startsWith(root.resolve(".git"))) {
+            throw new IOException("the path " + repoPath + " leaves the Git Sync working copy; nothing is written");
+        }
+        return file;
     }
 
     @Override

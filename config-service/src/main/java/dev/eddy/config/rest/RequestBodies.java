@@ -13,7 +13,12 @@ import java.nio.charset.StandardCharsets;
 /** Reads request bodies: JSON objects (malformed JSON is a 400, never a 500) and form-encoded fields. */
 final class RequestBodies {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** No legitimate body nests deeper; a deeper one is refused while it is parsed (a 400, not a stack overflow). */
+    static final int MAX_DEPTH = 64;
+    private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_DEPTH).build())
+            .build());
 
     private RequestBodies() {
     }
@@ -35,6 +40,7 @@ final class RequestBodies {
         if (!(node instanceof ObjectNode object)) {
             throw new MalformedRequestException("the body must be a JSON object");
         }
+        InputGuard.check(object);
         return object;
     }
 
@@ -57,6 +63,7 @@ final class RequestBodies {
                 throw new MalformedRequestException("malformed form body");
             }
         }
+        InputGuard.check(result);
         return result;
     }
 }

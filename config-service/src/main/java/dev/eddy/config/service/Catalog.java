@@ -108,8 +108,8 @@ public class Catalog {
     }
 
     private SourceInput validateSource(JsonNode body, FieldProblems p) {
-        String name = p.requireText(body, "name", "name");
-        String slug = p.requireText(body, "slug", "slug");
+        String name = nameOf(body, p);
+        String slug = slugOf(body, p);
         String type = p.requireText(body, "type", "type");
         if (type != null && !SOURCE_TYPES.contains(type)) {
             p.add("type", "unknown source type '" + type + "'; supported: " + String.join(", ", SOURCE_TYPES));
@@ -148,6 +148,7 @@ public class Catalog {
 
     public Source createSource(JsonNode body) {
         FieldProblems p = new FieldProblems();
+        rejectSealedValues(body.get("configuration"), "configuration", p);
         SourceInput in = validateSource(body, p);
         Source created = db.inTransaction(c -> {
             checkSlug(c, p, "sources", in.slug(), -1);
@@ -166,7 +167,10 @@ public class Catalog {
                     .put("name", current.name()).put("slug", current.slug()).put("type", current.type());
             body.set("configuration", current.configuration().deepCopy());
             FieldProblems p = new FieldProblems();
-            SourceInput in = validateSource(merge(body, patch, Set.of()), p);
+            rejectSealedValues(patch.get("configuration"), "configuration", p);
+            ObjectNode merged = merge(body, patch, Set.of());
+            requireSecretsOnRetarget(current.configuration(), merged.get("configuration"), p);
+            SourceInput in = validateSource(merged, p);
             checkSlug(c, p, "sources", in.slug(), key);
             p.throwIfAny();
             return uniqueSlug(() -> store.updateSource(c, key, in.name(), in.slug(), in.type(), in.sealed()));
@@ -223,8 +227,8 @@ public class Catalog {
      * credential properties).
      */
     private DestinationInput validateDestination(JsonNode body, FieldProblems p) {
-        String name = p.requireText(body, "name", "name");
-        String slug = p.requireText(body, "slug", "slug");
+        String name = nameOf(body, p);
+        String slug = slugOf(body, p);
         String type = p.requireText(body, "type", "type");
         Optional<DestinationDescriptor> descriptor = DestinationDescriptors.find(type);
         if (type != null && descriptor.isEmpty()) {
@@ -245,6 +249,7 @@ public class Catalog {
 
     public DestinationDetails createDestination(JsonNode body) {
         FieldProblems p = new FieldProblems();
+        rejectSealedValues(body.get("configuration"), "configuration", p);
         DestinationInput in = validateDestination(body, p);
         DestinationDetails created = db.inTransaction(c -> {
             checkSlug(c, p, "destinations", in.slug(), -1);
@@ -263,7 +268,10 @@ public class Catalog {
                     .put("name", current.name()).put("slug", current.slug()).put("type", current.type());
             body.set("configuration", current.configuration().deepCopy());
             FieldProblems p = new FieldProblems();
-            DestinationInput in = validateDestination(merge(body, patch, Set.of()), p);
+            rejectSealedValues(patch.get("configuration"), "configuration", p);
+            ObjectNode merged = merge(body, patch, Set.of());
+            requireSecretsOnRetarget(current.configuration(), merged.get("configuration"), p);
+            DestinationInput in = validateDestination(merged, p);
             checkSlug(c, p, "destinations", in.slug(), key);
             p.throwIfAny();
             Destination d = uniqueSlug(() -> store.updateDestination(c, key, in.name(), in.slug(), in.type(), in.sealed()));
@@ -317,8 +325,8 @@ public class Catalog {
     }
 
     private ModelInput validateModel(Connection c, JsonNode body, FieldProblems p) throws SQLException {
-        String name = p.requireText(body, "name", "name");
-        String slug = p.requireText(body, "slug", "slug");
+        String name = nameOf(body, p);
+        String slug = slugOf(body, p);
         String primaryKey = p.requireText(body, "primaryKey", "primaryKey");
         Long sourceId = p.requireId(body, "sourceId", "sourceId");
         String queryType = p.optionalText(body, "queryType", "queryType");
@@ -514,7 +522,7 @@ public class Catalog {
     }
 
     private SyncInput validateSync(Connection c, JsonNode body, FieldProblems p) throws SQLException {
-        String slug = p.requireText(body, "slug", "slug");
+        String slug = slugOf(body, p);
         Long modelId = p.requireId(body, "modelId", "modelId");
         Long destinationId = p.requireId(body, "destinationId", "destinationId");
         boolean disabled = p.optionalBoolean(body, "disabled", "disabled", false);
@@ -823,6 +831,85 @@ public class Catalog {
         return result;
     }
 
+    /** Configuration fields that say where a connection goes (at any depth: an http destination's request urls too). */
+    static final Set<String> TARGET_FIELDS = Set.of("host", "port", "database", "url", "baseUrl", "jdbcUrl", "bootstrapServers");
+
+    /**
+     * A PATCH that points a connection somewhere else must send its secrets again: kept, the stored password or token
+     * would go to the new host (an API key holder could send the stored credentials to his own server). Each stored
+     * secret the patch leaves as it was is a problem naming it and the target field that changed.
+     */
+    static void requireSecretsOnRetarget(ObjectNode stored, JsonNode merged, FieldProblems p) {
+        if (stored == null || merged == null || !merged.isObject()) {
+            return;
+        }
+        Map<String, JsonNode> before = new java.util.TreeMap<>();
+        Map<String, JsonNode> after = new java.util.TreeMap<>();
+        targets(stored, "configuration", before);
+        targets(merged, "configuration", after);
+        Optional<String> changed = java.util.stream.Stream.concat(before.keySet().stream(), after.keySet().stream())
+                .filter(path -> !java.util.Objects.equals(before.get(path), after.get(path))).findFirst();
+        if (changed.isEmpty()) {
+            return;
+        }
+        List<List<String>> secretsAt = new ArrayList<>();
+        sealedValues(stored, List.of(), secretsAt);
+        for (List<String> at : secretsAt) {
+            JsonNode was = stored;
+            JsonNode now = merged;
+            for (String part : at) {
+                was = was.get(part);
+                now = now == null ? null : now.get(part);
+            }
+            if (was.equals(now)) {
+                p.add("configuration." + String.join(".", at),
+                        "required when " + changed.get() + " changes (a stored secret is never sent to a new target)");
+            }
+        }
+    }
+
+    private static void targets(JsonNode node, String path, Map<String, JsonNode> into) {
+        node.fields().forEachRemaining(f -> {
+            String child = path + "." + f.getKey();
+            if (TARGET_FIELDS.contains(f.getKey()) && f.getValue().isValueNode()) {
+                into.put(child, f.getValue());
+            } else if (f.getValue().isObject()) {
+                targets(f.getValue(), child, into);
+            }
+        });
+    }
+
+    /** The paths (field names, which may hold dots, as Kafka properties do) of the sealed values under {@code node}. */
+    private static void sealedValues(JsonNode node, List<String> path, List<List<String>> into) {
+        node.fields().forEachRemaining(f -> {
+            List<String> child = new ArrayList<>(path);
+            child.add(f.getKey());
+            if (f.getValue().isTextual() && SecretBox.isSealed(f.getValue().textValue())) {
+                into.add(child);
+            } else if (f.getValue().isObject()) {
+                sealedValues(f.getValue(), child, into);
+            }
+        });
+    }
+
+    /** A value in SecretBox's sealed format comes only from Eddy itself: a client sending one is refused. */
+    private static void rejectSealedValues(JsonNode node, String path, FieldProblems p) {
+        if (node == null) {
+            return;
+        }
+        if (node.isTextual() && SecretBox.isSealed(node.textValue())) {
+            p.add(path, "is a sealed value: send the secret itself (sealed values are Eddy's own)");
+        } else if (node.isContainerNode()) {
+            if (node.isArray()) {
+                for (int i = 0; i < node.size(); i++) {
+                    rejectSealedValues(node.get(i), path + "[" + i + "]", p);
+                }
+            } else {
+                node.fields().forEachRemaining(f -> rejectSealedValues(f.getValue(), path + "." + f.getKey(), p));
+            }
+        }
+    }
+
     /** A secret given as the mask itself would store the mask: refuse it. */
     private static void rejectMaskedSecrets(JsonNode node, String path, FieldProblems p) {
         if (node == null || !node.isObject()) {
@@ -842,6 +929,32 @@ public class Catalog {
         if (slug != null && store.slugTaken(c, table, slug, exceptId)) {
             p.add("slug", "slug '" + slug + "' is already used");
         }
+    }
+
+    /** The longest name of an object. */
+    static final int MAX_NAME = 1000;
+
+    /** The body's slug in the one slug format of every kind ({@link Slugs}), or null after recording why not. */
+    static String slugOf(JsonNode body, FieldProblems p) {
+        String slug = p.requireText(body, "slug", "slug");
+        if (slug != null) {
+            Optional<String> problem = Slugs.problem(slug);
+            if (problem.isPresent()) {
+                p.add("slug", problem.get());
+                return null;
+            }
+        }
+        return slug;
+    }
+
+    /** The body's name, at most {@value #MAX_NAME} characters, or null after recording why not. */
+    static String nameOf(JsonNode body, FieldProblems p) {
+        String name = p.requireText(body, "name", "name");
+        if (name != null && name.length() > MAX_NAME) {
+            p.add("name", "must be at most " + MAX_NAME + " characters");
+            return null;
+        }
+        return name;
     }
 
     /** An insert that lost a race for its slug becomes the same 422 as a slug checked up front. */

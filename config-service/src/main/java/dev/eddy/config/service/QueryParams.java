@@ -19,6 +19,11 @@ public final class QueryParams {
     /** Hightouch's default page size for runs. */
     public static final int DEFAULT_RUN_LIMIT = 5;
 
+    /** The widest {@code within} window: 100 years of minutes (a wider one would overflow the time arithmetic). */
+    static final BigDecimal MAX_WITHIN_MINUTES = BigDecimal.valueOf(100L * 366 * 24 * 60);
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
     private static final Set<String> LIST_ORDERS = Set.of("id", "name", "slug", "createdAt", "updatedAt");
     private static final Set<String> RUN_ORDERS = Set.of("id", "createdAt", "startedAt", "finishedAt");
 
@@ -65,8 +70,8 @@ public final class QueryParams {
         if (present(within)) {
             try {
                 BigDecimal minutes = new BigDecimal(within.trim());
-                if (minutes.signum() <= 0) {
-                    p.add("within", "must be a positive number of minutes");
+                if (minutes.signum() <= 0 || minutes.compareTo(MAX_WITHIN_MINUTES) > 0) {
+                    p.add("within", "must be a positive number of minutes, at most " + MAX_WITHIN_MINUTES + " (100 years)");
                 } else {
                     Instant since = Instant.now().minusMillis(minutes.multiply(BigDecimal.valueOf(60_000)).longValue());
                     from = from == null || since.isAfter(from) ? since : from;
@@ -117,15 +122,21 @@ public final class QueryParams {
             return null;
         }
         String v = value.trim();
+        Instant parsed;
         try {
-            return OffsetDateTime.parse(v).toInstant();
+            parsed = OffsetDateTime.parse(v).toInstant();
         } catch (DateTimeParseException e) {
             try {
-                return LocalDate.parse(v).atStartOfDay().toInstant(ZoneOffset.UTC);
+                parsed = LocalDate.parse(v).atStartOfDay().toInstant(ZoneOffset.UTC);
             } catch (DateTimeParseException e2) {
                 p.add(field, "must be an ISO-8601 date-time such as 2024-05-01T12:00:00Z");
                 return null;
             }
         }
+        if (parsed.isBefore(EARLIEST) || parsed.isAfter(LATEST)) {
+            p.add(field, "must be between the years 1 and 9999");
+            return null;
+        }
+        return parsed;
     }
 }

@@ -90,11 +90,8 @@ public class SyncSequences {
 
     private Input validate(Connection c, JsonNode body, long self) throws SQLException {
         FieldProblems p = new FieldProblems();
-        String name = p.requireText(body, "name", "name");
-        String slug = p.requireText(body, "slug", "slug");
-        if (slug != null && !slug.matches("[a-z0-9][a-z0-9-_]*")) {
-            p.add("slug", "must be lower-case letters, digits, '-' or '_'");
-        }
+        String name = Catalog.nameOf(body, p);
+        String slug = Catalog.slugOf(body, p);
         if (slug != null && store.list(c, slug, 1, 0).stream().anyMatch(s -> s.id() != self)) {
             p.add("slug", "slug is already used");
         }

@@ -1,10 +1,7 @@
 package dev.eddy.config.service;
 
 import dev.eddy.config.config.EddyConfig;
-import dev.eddy.config.domain.Destination;
-import dev.eddy.config.domain.Model;
 import dev.eddy.config.domain.Run;
-import dev.eddy.config.domain.Source;
 import dev.eddy.config.domain.Sync;
 import dev.eddy.config.store.CatalogStore;
 import dev.eddy.config.store.Database;
@@ -15,7 +12,6 @@ import dev.eddy.contracts.avro.RunEvent;
 import dev.eddy.contracts.avro.RunStatus;
 import dev.eddy.contracts.avro.TriggerEvent;
 import dev.eddy.contracts.kafka.EventPublisher;
-import dev.eddy.contracts.spec.SyncSpec;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
@@ -105,12 +101,6 @@ public class SyncTriggers {
         if (queued.isPresent()) {
             return Long.toString(queued.get().id());
         }
-        Model model = catalog.findModel(c, sync.modelId()).orElseThrow(() -> new IllegalStateException("sync " + sync.id() + " names a missing model"));
-        Source source = catalog.findSource(c, model.sourceId()).orElseThrow(() -> new IllegalStateException("model " + model.id() + " names a missing source"));
-        Destination destination = catalog.findDestination(c, sync.destinationId())
-                .orElseThrow(() -> new IllegalStateException("sync " + sync.id() + " names a missing destination"));
-        SyncSpec spec = SyncSpecs.resolve(sync, model, source, destination);
-
         String runId = RunIds.next();
         runs.insertIfAbsent(c, Run.queued(Long.parseLong(runId), sync.id(), now, fullResync, triggeredBy));
         String key = Long.toString(sync.id());
@@ -125,7 +115,8 @@ public class SyncTriggers {
                     .setRunId(runId)
                     .setFullResync(fullResync)
                     .setResetCDC(resetCDC)
-                    .setSpecJson(spec.toJson())
+                    // no spec: the scheduler runs the one on the config topic, never a trigger's (anyone may write triggers)
+                    .setSpecJson(null)
                     .setRequestedAt(now)
                     .build();
             try {

@@ -36,10 +36,12 @@ public class WebhookResource {
 
     private final WebhookSettings settings;
     private final EventPublisher publisher;
+    private final WebhookReplayGuard replays;
 
-    public WebhookResource(WebhookSettings settings, EventPublisher publisher) {
+    public WebhookResource(WebhookSettings settings, EventPublisher publisher, WebhookReplayGuard replays) {
         this.settings = settings;
         this.publisher = publisher;
+        this.replays = replays;
     }
 
     @POST
@@ -52,6 +54,10 @@ public class WebhookResource {
         JsonNode event = parse(body);
         if (event == null) {
             return badRequest("the body is not JSON");
+        }
+        Optional<Response> replayed = replayed(event, "timestamp", signature, "dbt Cloud");
+        if (replayed.isPresent()) {
+            return replayed.get();
         }
         String type = event.path("eventType").asText("");
         if (!type.equals("job.run.completed") && !type.equals("job.run.errored")) {
@@ -73,6 +79,7 @@ public class WebhookResource {
                 .setDbtRunStatus(status)
                 .setRequestedAt(Instant.now())
                 .build());
+        replays.handled(signature);
         LOG.infof("dbt Cloud job %s (account %s) run %s: %s, trigger published", job, account,
                 data.path("runId").asText(""), status);
         return Response.ok(Map.of("published", true)).build();
@@ -88,6 +95,10 @@ public class WebhookResource {
         JsonNode event = parse(body);
         if (event == null) {
             return badRequest("the body is not JSON");
+        }
+        Optional<Response> replayed = replayed(event, "created", signature, "Fivetran");
+        if (replayed.isPresent()) {
+            return replayed.get();
         }
         String type = event.path("event").asText("");
         String syncId = event.path("sync_id").asText("");
@@ -107,6 +118,7 @@ public class WebhookResource {
                 .setFivetranStatus(status)
                 .setRequestedAt(Instant.now())
                 .build());
+        replays.handled(signature);
         LOG.infof("Fivetran connector %s sync %s ended %s, trigger published", connector, syncId, status);
         return Response.ok(Map.of("published", true)).build();
     }
@@ -125,6 +137,13 @@ public class WebhookResource {
             return Optional.of(unauthorized("the signature is missing or does not match the body"));
         }
         return Optional.empty();
+    }
+
+    /** A signed delivery already received, or whose signed event time is out of the window: a 401 naming why. */
+    private Optional<Response> replayed(JsonNode event, String timeField, String signature, String sender) {
+        Optional<String> refusal = replays.refusal(event, timeField, signature);
+        refusal.ifPresent(reason -> LOG.warnf("%s webhook refused: %s", sender, reason));
+        return refusal.map(WebhookResource::unauthorized);
     }
 
     private static JsonNode parse(byte[] body) {

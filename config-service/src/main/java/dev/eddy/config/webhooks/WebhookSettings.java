@@ -2,6 +2,9 @@ package dev.eddy.config.webhooks;
 
 import io.smallrye.config.ConfigMapping;
 
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
 import java.util.Optional;
 
 /** Secrets of the dbt Cloud and Fivetran webhook bridges (keys under {@code eddy.webhooks.}, filled from the environment). */
@@ -13,4 +16,8 @@ public interface WebhookSettings {
 
     /** {@code EDDY_FIVETRAN_WEBHOOK_SECRET}; without it every Fivetran delivery is refused. */
     Optional<String> fivetranSecret();
+
+    /** How far a delivery's signed event time may be from now before it is refused as a replay. */
+    @WithDefault("PT5M")
+    Duration maxAge();
 }

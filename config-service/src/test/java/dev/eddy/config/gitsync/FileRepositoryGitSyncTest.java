@@ -61,4 +61,21 @@ class FileRepositoryGitSyncTest extends GitSyncScenarios {
                 api().get("/api/v1/git-sync").then().extract().jsonPath().getString("status.lastInboundCommit")));
         assertEquals("SELECT id FROM polled", model(slug).getString("data[0].raw.sql"));
     }
+
+    @Test
+    void aFileWhoseNameIsNotASlugIsReportedAndNotApplied() throws Exception {
+        String good = unique("good");
+        user.commit("names that are not slugs", "eddy/models/...yaml", modelYaml("Dots", source, "SELECT 1 AS id"),
+                "eddy/models/Evil.Name.yaml", modelYaml("Upper", source, "SELECT 1 AS id"),
+                "eddy/models/" + good + ".yaml", modelYaml("Good", source, "SELECT 1 AS id"));
+        io.restassured.path.json.JsonPath status = pull();
+        assertEquals(1, model(good).getList("data").size(), "the file named by a slug applies");
+        for (String file : new String[] {"eddy/models/...yaml", "eddy/models/Evil.Name.yaml"}) {
+            Map<String, Object> error = status.<Map<String, Object>>getList("status.fileErrors").stream()
+                    .filter(e -> e.get("file").equals(file)).findFirst().orElseThrow(() -> new AssertionError(file + " not reported"));
+            assertTrue(((String) error.get("reason")).contains("is not a slug"), error.toString());
+        }
+        assertEquals(0, model("..").getList("data").size());
+        assertEquals(0, model("Evil.Name").getList("data").size());
+    }
 }

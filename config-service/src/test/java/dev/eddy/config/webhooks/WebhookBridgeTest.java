@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -61,7 +62,11 @@ class WebhookBridgeTest {
     }
 
     private static String dbtBody(String job, String eventType, String status) {
-        return "{\"accountId\":70403,\"eventId\":\"wev_" + UUID.randomUUID() + "\",\"timestamp\":\"2026-10-14T06:03:52.118204661Z\","
+        return dbtBody(job, eventType, status, Instant.now());
+    }
+
+    private static String dbtBody(String job, String eventType, String status, Instant sent) {
+        return "{\"accountId\":70403,\"eventId\":\"wev_" + UUID.randomUUID() + "\",\"timestamp\":\"" + sent + "\","
                 + "\"eventType\":\"" + eventType + "\",\"webhookName\":\"eddy-trigger\",\"data\":{\"jobId\":\"" + job + "\","
                 + "\"jobName\":\"Nightly marts (dbt build)\",\"runId\":\"90231877\",\"environmentId\":\"5521\","
                 + "\"environmentName\":\"Production\",\"dbtVersion\":\"\",\"projectName\":\"Analytics\",\"runReason\":\"\","
@@ -70,7 +75,11 @@ class WebhookBridgeTest {
     }
 
     private static String fivetranBody(String connector, String status) {
-        return "{\"event\":\"sync_end\",\"created\":\"2026-10-14T05:58:03.412Z\",\"connector_type\":\"postgres_rds\","
+        return fivetranBody(connector, status, Instant.now());
+    }
+
+    private static String fivetranBody(String connector, String status, Instant sent) {
+        return "{\"event\":\"sync_end\",\"created\":\"" + sent + "\",\"connector_type\":\"postgres_rds\","
                 + "\"connector_id\":\"" + connector + "\",\"connector_name\":\"app_db\",\"sync_id\":\"" + UUID.randomUUID()
                 + "\",\"destination_group_id\":\"warm_lantern\",\"data\":{\"status\":\"" + status + "\"}}";
     }
@@ -143,7 +152,7 @@ class WebhookBridgeTest {
         given().header("X-Fivetran-Signature-256", sign("nope", body)).body(body).post("/webhooks/fivetran").then().statusCode(401);
         given().body(body).post("/webhooks/fivetran").then().statusCode(401);
 
-        String testEvent = "{\"event\":\"test\",\"created\":\"2026-10-14T05:58:03.412Z\",\"connector_id\":\"" + connector
+        String testEvent = "{\"event\":\"test\",\"created\":\"" + Instant.now() + "\",\"connector_id\":\"" + connector
                 + "\",\"data\":{\"status\":\"SUCCESSFUL\"}}";
         given().header("X-Fivetran-Signature-256", sign("test-fivetran-secret", testEvent)).body(testEvent)
                 .post("/webhooks/fivetran").then().statusCode(200).body("published", equalTo(false));
@@ -153,6 +162,40 @@ class WebhookBridgeTest {
         given().header("X-Fivetran-Signature-256", sign("test-fivetran-secret", markerBody)).body(markerBody)
                 .post("/webhooks/fivetran").then().statusCode(200);
         await().atMost(Duration.ofSeconds(60)).until(() -> triggersFor(marker).size() == 1);
+        assertEquals(0, triggersFor(connector).size());
+    }
+
+    @Test
+    void aReplayedDbtCloudDeliveryIsRefusedAndPublishesNothingMore() {
+        String job = "job-" + UUID.randomUUID();
+        String body = dbtBody(job, "job.run.completed", "Success");
+        String signature = sign("test-dbt-secret", body);
+        given().header("Authorization", signature).body(body).post("/webhooks/dbt-cloud").then().statusCode(200);
+        given().header("Authorization", signature).body(body).post("/webhooks/dbt-cloud").then().statusCode(401)
+                .body("message", org.hamcrest.Matchers.containsString("replay"));
+        await().atMost(Duration.ofSeconds(15)).until(() -> triggersFor(job).size() == 1);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> triggersFor(job).size() == 1);
+    }
+
+    @Test
+    void aSignedDeliveryWithAnOldEventTimeIsRefusedAsAReplay() {
+        String job = "job-" + UUID.randomUUID();
+        String old = dbtBody(job, "job.run.completed", "Success", Instant.now().minus(Duration.ofMinutes(10)));
+        given().header("Authorization", sign("test-dbt-secret", old)).body(old).post("/webhooks/dbt-cloud").then().statusCode(401)
+                .body("message", org.hamcrest.Matchers.containsString("replay"));
+        String connector = "conn_" + UUID.randomUUID().toString().replace("-", "");
+        String oldFivetran = fivetranBody(connector, "SUCCESSFUL", Instant.now().minus(Duration.ofHours(1)));
+        given().header("X-Fivetran-Signature-256", sign("test-fivetran-secret", oldFivetran)).body(oldFivetran)
+                .post("/webhooks/fivetran").then().statusCode(401);
+        String noTime = "{\"event\":\"sync_end\",\"connector_id\":\"" + connector + "\",\"sync_id\":\"x\",\"data\":{\"status\":\"SUCCESSFUL\"}}";
+        given().header("X-Fivetran-Signature-256", sign("test-fivetran-secret", noTime)).body(noTime)
+                .post("/webhooks/fivetran").then().statusCode(401);
+
+        String marker = "job-" + UUID.randomUUID();
+        String fresh = dbtBody(marker, "job.run.completed", "Success");
+        given().header("Authorization", sign("test-dbt-secret", fresh)).body(fresh).post("/webhooks/dbt-cloud").then().statusCode(200);
+        await().atMost(Duration.ofSeconds(15)).until(() -> triggersFor(marker).size() == 1);
+        assertEquals(0, triggersFor(job).size());
         assertEquals(0, triggersFor(connector).size());
     }
 }

@@ -31,6 +31,12 @@ public final class ScheduleParser {
     private static final CronParser CRON = new CronParser(
             CronDefinitionBuilder.instanceDefinitionFor(com.cronutils.model.CronType.UNIX));
 
+    /** The longest interval a schedule may have. */
+    static final Duration MAX_INTERVAL = Duration.ofDays(366);
+    /** Schedule dates are refused outside these years (slot arithmetic in milliseconds stays far from overflow). */
+    private static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
     private ScheduleParser() {
     }
 
@@ -67,9 +73,6 @@ public final class ScheduleParser {
         JsonNode interval = inner.path("interval");
         JsonNode quantity = interval.path("quantity");
         String unit = interval.path("unit").asText("");
-        if (!quantity.canConvertToLong() || quantity.asLong() < 1) {
-            problems.add("schedule.schedule.interval.quantity: must be a whole number of at least 1");
-        }
         Duration unitLength = switch (unit) {
             case "minute" -> Duration.ofMinutes(1);
             case "hour" -> Duration.ofHours(1);
@@ -80,6 +83,12 @@ public final class ScheduleParser {
                 yield null;
             }
         };
+        // bounded so the slot arithmetic (milliseconds in a long) can never overflow: at most a year
+        long max = unitLength == null ? Long.MAX_VALUE : MAX_INTERVAL.dividedBy(unitLength);
+        if (!quantity.isIntegralNumber() || !quantity.canConvertToLong() || quantity.asLong() < 1 || quantity.asLong() > max) {
+            problems.add("schedule.schedule.interval.quantity: must be a whole number of at least 1 and at most "
+                    + (unitLength == null ? "a year in its unit" : max + " (a year in " + unit + "s)"));
+        }
         Instant start = instant(outer, inner, "startDate", problems);
         Instant end = instant(outer, inner, "endDate", problems);
         if (start != null && end != null && end.isBefore(start)) {
@@ -184,7 +193,12 @@ public final class ScheduleParser {
             return null;
         }
         try {
-            return value.length() == 10 ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(value);
+            Instant parsed = value.length() == 10 ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(value);
+            if (parsed.isBefore(EARLIEST) || parsed.isAfter(LATEST)) {
+                problems.add("schedule." + field + ": \"" + value + "\" is not between the years 1900 and 9999");
+                return null;
+            }
+            return parsed;
         } catch (DateTimeParseException e) {
             problems.add("schedule." + field + ": \"" + value + "\" is not an ISO date or instant");
             return null;

@@ -154,4 +154,26 @@ class ScheduleParserTest {
         assertEquals(new Schedule.FivetranConnector("quietly_grateful"), fivetran);
         assertEquals(Optional.empty(), FirePlan.due(dbt, Instant.EPOCH, Instant.now()));
     }
+
+    @Test
+    void anIntervalIsAtMostAYearSoItsSlotsNeverOverflow() throws Exception {
+        for (String interval : List.of("{\"quantity\":9000000000000000,\"unit\":\"week\"}", "{\"quantity\":53,\"unit\":\"week\"}",
+                "{\"quantity\":367,\"unit\":\"day\"}", "{\"quantity\":8785,\"unit\":\"hour\"}",
+                "{\"quantity\":527041,\"unit\":\"minute\"}", "{\"quantity\":0,\"unit\":\"minute\"}",
+                "{\"quantity\":2.5,\"unit\":\"hour\"}", "{\"quantity\":\"5\",\"unit\":\"hour\"}")) {
+            List<String> problems = problems("{\"type\":\"interval\",\"schedule\":{\"interval\":" + interval + "}}");
+            assertTrue(problems.stream().anyMatch(p -> p.startsWith("schedule.schedule.interval.quantity: ")), interval + ": " + problems);
+        }
+        Schedule year = parse("{\"type\":\"interval\",\"schedule\":{\"interval\":{\"quantity\":366,\"unit\":\"day\"}}}");
+        assertTrue(FirePlan.nextCheck(year, at("2026-03-01T10:00:00Z")).isPresent());
+    }
+
+    @Test
+    void scheduleDatesOutsideTheYears1900To9999AreRefused() throws Exception {
+        for (String date : List.of("-999999999-01-01T00:00:00Z", "+1000000-01-01T00:00:00Z", "1899-12-31")) {
+            List<String> problems = problems("{\"type\":\"interval\",\"schedule\":{\"interval\":{\"quantity\":1,"
+                    + "\"unit\":\"minute\"},\"startDate\":\"" + date + "\"}}");
+            assertTrue(problems.stream().anyMatch(p -> p.startsWith("schedule.startDate: ")), date + ": " + problems);
+        }
+    }
 }

@@ -32,11 +32,17 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ConfigTopicReader implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ConfigTopicReader.class);
+    private static final Duration AWAIT_CURRENT = Duration.ofSeconds(10);
 
     private final SyncCatalog catalog;
     private final String topic;
     private final KafkaConsumer<String, ConfigChange> reader;
     private final KafkaConsumer<String, ConfigChange> membership;
+    // asks the broker for the topic's end offsets for awaitCurrent (the reader's consumer belongs to its thread)
+    private final KafkaConsumer<String, ConfigChange> endProbe;
+    // per partition, the offset up to which the reader applied records to the catalog
+    private final Map<TopicPartition, Long> applied = new ConcurrentHashMap<>();
+    private volatile List<TopicPartition> partitions = List.of();
     private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
     private final Thread readerThread;
     private final Thread membershipThread;
@@ -57,6 +63,7 @@ public final class ConfigTopicReader implements AutoCloseable {
         readerSettings.remove(ConsumerConfig.GROUP_ID_CONFIG);
         readerSettings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
         this.reader = new KafkaConsumer<>(readerSettings);
+        this.endProbe = new KafkaConsumer<>(readerSettings);
         Map<String, Object> membershipSettings = new HashMap<>(settings);
         membershipSettings.put(ConsumerConfig.GROUP_ID_CONFIG, ownershipGroup);
         membershipSettings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, true);
@@ -69,6 +76,7 @@ public final class ConfigTopicReader implements AutoCloseable {
     }
 
     public ConfigTopicReader start() {
+        catalog.freshness(() -> awaitCurrent(AWAIT_CURRENT));
         readerThread.start();
         membershipThread.start();
         return this;
@@ -92,6 +100,35 @@ public final class ConfigTopicReader implements AutoCloseable {
         return partitions > 0 && owned.contains(partitionOf(key, partitions));
     }
 
+    /**
+     * Waits until the reader applied every record the config topic held when this was called; false (and the
+     * catalog as it is) when the broker or the reader is slower than {@code timeout}.
+     */
+    public boolean awaitCurrent(Duration timeout) {
+        List<TopicPartition> known = partitions;
+        if (known.isEmpty()) {
+            return caughtUp;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<TopicPartition, Long> end;
+        try {
+            synchronized (endProbe) {
+                end = endProbe.endOffsets(known, timeout);
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("Config topic end offsets not read, judging on the config as read: %s", e.toString());
+            return false;
+        }
+        while (running && end.entrySet().stream().anyMatch(e -> applied.getOrDefault(e.getKey(), 0L) < e.getValue())) {
+            if (System.nanoTime() > deadline) {
+                LOG.warnf("Config topic not read to its end within %s, judging on the config as read", timeout);
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L);
+        }
+        return true;
+    }
+
     /** Kafka's default partitioner for a string key (murmur2 of its UTF-8 bytes). */
     static int partitionOf(String key, int partitions) {
         return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
@@ -105,9 +142,13 @@ public final class ConfigTopicReader implements AutoCloseable {
             reader.assign(partitions);
             reader.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = reader.endOffsets(partitions);
+            this.partitions = partitions;
             while (running) {
                 for (ConsumerRecord<String, ConfigChange> record : reader.poll(Duration.ofMillis(200))) {
                     apply(record);
+                }
+                for (TopicPartition partition : partitions) {
+                    applied.put(partition, reader.position(partition));
                 }
                 if (!caughtUp && end.entrySet().stream().allMatch(e -> reader.position(e.getKey()) >= e.getValue())) {
                     caughtUp = true;
@@ -121,6 +162,9 @@ public final class ConfigTopicReader implements AutoCloseable {
         } finally {
             running = false;
             reader.close(Duration.ofSeconds(5));
+            synchronized (endProbe) {
+                endProbe.close(Duration.ofSeconds(5));
+            }
         }
     }
 

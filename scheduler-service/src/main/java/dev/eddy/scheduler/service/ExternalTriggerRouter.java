@@ -69,7 +69,7 @@ public final class ExternalTriggerRouter {
                     .setTriggerId(trigger.getTriggerId() + ":" + sync.syncId())
                     .setSyncId(sync.syncId())
                     .setRunId(null)
-                    .setSpecJson(sync.specJson())
+                    .setSpecJson(null) // the coordinator runs the spec of the config topic, never a trigger's
                     .build(), sync.syncId());
             routed++;
         }

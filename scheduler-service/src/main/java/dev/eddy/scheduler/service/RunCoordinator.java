@@ -38,7 +38,7 @@ public class RunCoordinator {
     private static final Logger LOG = Logger.getLogger(RunCoordinator.class);
     /** Trigger sources that are a schedule firing: a paused schedule refuses them. */
     private static final Set<String> SCHEDULED = Set.of("schedule", "dbt_cloud", "fivetran");
-    /** Trigger sources config-service publishes after checking the sync in its database, with the spec it read. */
+    /** Trigger sources config-service publishes after recording their run as queued under the run id they carry. */
     private static final Set<String> CHECKED_BY_CONFIG_SERVICE = Set.of("api", "sequence");
 
     private final SyncStateStore store;
@@ -67,28 +67,31 @@ public class RunCoordinator {
             router.route(trigger);
             return;
         }
-        // a spec filled in here is the config record's own: it cannot tell that record is stale
-        boolean ownSpec = trigger.getSpecJson() != null;
-        if (trigger.getSpecJson() == null) {
-            // schedule, sequence and external triggers may name only the sync: run its current spec
-            SyncCatalog.Entry known = catalog.get(syncId);
-            if (known != null && known.specJson() != null) {
-                trigger = TriggerEvent.newBuilder(trigger).setSpecJson(known.specJson()).build();
-            }
-        }
-        if (trigger.getSpecJson() == null) {
-            LOG.warnf("Trigger %s from %s (sync %s) names no sync or carries no sync spec: this trigger kind is not handled yet",
+        trigger = untrusted(trigger);
+        catalog.awaitCurrent();
+        SyncCatalog.Entry known = catalog.get(syncId);
+        if ((known == null || known.specJson() == null) && trigger.getRunId() == null) {
+            LOG.warnf("Trigger %s from %s names sync %s, which has no config record with a spec: ignored",
                     trigger.getTriggerId(), trigger.getSource(), syncId);
             return;
         }
         MDC.put("syncId", syncId);
         try (SyncTransaction tx = store.lock(syncId)) {
+            if (trigger.getRunId() != null) {
+                Optional<String> owner = tx.syncOfRun(trigger.getRunId()).filter(other -> !other.equals(syncId));
+                if (owner.isPresent()) {
+                    // a forged id: ending it would end the other sync's run, so nothing is published for it
+                    LOG.warnf("Trigger %s from %s refused: its run id %s is a run of sync %s, not of this sync",
+                            trigger.getTriggerId(), trigger.getSource(), trigger.getRunId(), owner.get());
+                    return;
+                }
+            }
             RunIdOfTrigger id = runIdOf(trigger, tx);
             String runId = id.runId();
             MDC.put("runId", runId);
             SyncSlot slot = tx.slot();
             TriggerVerdict verdict = gate.onTrigger(slot, runId, id.decided());
-            Optional<Refusal> refusal = verdict == TriggerVerdict.DUPLICATE ? Optional.empty() : refusal(trigger, ownSpec);
+            Optional<Refusal> refusal = verdict == TriggerVerdict.DUPLICATE ? Optional.empty() : refusal(trigger);
             if (refusal.isPresent()) {
                 refuse(tx, trigger, runId, refusal.get());
                 tx.commit();
@@ -146,8 +149,7 @@ public class RunCoordinator {
                 case FREE_AND_RELEASE_QUEUED -> {
                     tx.clearInFlight();
                     TriggerEvent queued = TriggerJson.read(slot.queuedTriggerJson());
-                    // a queued trigger keeps the spec of when it came: a disable since is newer than it
-                    Optional<Refusal> refusal = refusal(queued, true);
+                    Optional<Refusal> refusal = refusal(queued);
                     MDC.put("runId", slot.queuedRunId());
                     if (refusal.isPresent()) {
                         LOG.infof("Run ended %s; the queued run is not released", event.getStatus());
@@ -188,7 +190,7 @@ public class RunCoordinator {
                 return;
             }
             TriggerEvent queued = TriggerJson.read(slot.queuedTriggerJson());
-            Optional<Refusal> refusal = refusal(queued, true);
+            Optional<Refusal> refusal = refusal(queued);
             if (refusal.isEmpty()) {
                 return;
             }
@@ -207,19 +209,17 @@ public class RunCoordinator {
     }
 
     /**
-     * Why the trigger must not run, from the sync as the config topic has it: the sync is disabled, or the trigger
-     * is a scheduled one and the schedule is paused. A trigger config-service published (api, sequence) was checked
-     * against its database with the spec it carries: when that spec is newer than the config record read here, the
-     * record is stale (the sync was enabled again a moment ago) and the trigger runs.
-     *
-     * @param ownSpec false when the trigger's spec was filled in from the config records (it proves nothing)
+     * Why the trigger must not run, from the sync as the config topic has it (never from the trigger, which anyone
+     * who can write the triggers topic can fill): the sync is unknown or disabled, or the trigger is a scheduled one
+     * and the schedule is paused.
      */
-    private Optional<Refusal> refusal(TriggerEvent trigger, boolean ownSpec) {
+    private Optional<Refusal> refusal(TriggerEvent trigger) {
         SyncCatalog.Entry sync = catalog.get(trigger.getSyncId());
-        if (sync == null) {
-            return Optional.empty();
+        if (sync == null || sync.specJson() == null) {
+            return Optional.of(new Refusal("cancelled: sync " + trigger.getSyncId()
+                    + " has no runnable config in the scheduler (deleted, or its config was not published)", "SYNC_UNKNOWN"));
         }
-        if (sync.disabled() && !(ownSpec && newerThanRecord(trigger, sync))) {
+        if (sync.disabled()) {
             return Optional.of(new Refusal("cancelled: sync " + trigger.getSyncId()
                     + " is disabled; its runs are refused until it is enabled again", "SYNC_DISABLED"));
         }
@@ -231,15 +231,17 @@ public class RunCoordinator {
         return Optional.empty();
     }
 
-    private static boolean newerThanRecord(TriggerEvent trigger, SyncCatalog.Entry sync) {
-        if (!CHECKED_BY_CONFIG_SERVICE.contains(trigger.getSource()) || trigger.getSpecJson() == null || sync.version() < 0) {
-            return false;
+    /**
+     * The trigger as far as it can be trusted: its spec is dropped (the run gets the config topic's), and a run id
+     * is kept only from the sources config-service publishes (it recorded that run as queued); the scheduler
+     * allocates the others' ids, so a trigger from outside cannot pick one.
+     */
+    private static TriggerEvent untrusted(TriggerEvent trigger) {
+        TriggerEvent.Builder kept = TriggerEvent.newBuilder(trigger).setSpecJson(null);
+        if (!CHECKED_BY_CONFIG_SERVICE.contains(trigger.getSource())) {
+            kept.setRunId(null);
         }
-        try {
-            return SyncSpec.fromJson(trigger.getSpecJson()).configVersion() > sync.version();
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
+        return kept.build();
     }
 
     /** Ends the trigger's run {@code cancelled} before it ever ran, and records the decision. */
@@ -323,16 +325,21 @@ public class RunCoordinator {
     private void release(SyncTransaction tx, TriggerEvent trigger, String runId) {
         Instant now = now();
         String syncId = tx.slot().syncId();
+        SyncCatalog.Entry known = catalog.get(syncId);
+        String specJson = known == null ? null : known.specJson();
         SyncSpec spec;
         try {
-            spec = SyncSpec.fromJson(trigger.getSpecJson());
+            if (specJson == null) {
+                throw new IllegalArgumentException("the sync has no spec on the config topic");
+            }
+            spec = SyncSpec.fromJson(specJson);
         } catch (IllegalArgumentException e) {
             // a spec that cannot be read can never run: end the run instead of retrying it forever
             publisher.endedBeforeStart(syncId, runId, RunStatus.failed,
-                    "the trigger's sync spec cannot be read: " + e.getMessage(), "INVALID_SYNC_SPEC",
+                    "the sync spec cannot be read: " + e.getMessage(), "INVALID_SYNC_SPEC",
                     trigger.getFullResync(), trigger.getSource(), now);
             tx.recordDecision(runId, trigger.getTriggerId(), Outcome.FAILED, now);
-            LOG.warnf("Run failed before it started: the trigger's sync spec cannot be read");
+            LOG.warnf("Run failed before it started: the sync spec cannot be read");
             return;
         }
         publisher.released(syncId, runId, trigger.getFullResync(), trigger.getSource(), now);
@@ -344,7 +351,7 @@ public class RunCoordinator {
                 .setResetCDC(trigger.getResetCDC())
                 .setTrigger(trigger.getSource())
                 .setRequestedAt(now)
-                .setSpecJson(trigger.getSpecJson())
+                .setSpecJson(specJson)
                 .build());
         tx.markInFlight(runId, now);
         tx.recordDecision(runId, trigger.getTriggerId(), Outcome.RELEASED, now);

@@ -45,6 +45,8 @@ public class ScheduleTicker {
     private final SchedulerConfig.Schedules settings;
     private final Duration progressDeadline;
     private final Map<String, FireState> states = new ConcurrentHashMap<>();
+    // syncs whose schedule failed to evaluate, with the fingerprint that failed (logged once per change)
+    private final Map<String, String> failing = new ConcurrentHashMap<>();
     private volatile Predicate<String> owns = id -> false;
     private volatile boolean running;
     private Thread thread;
@@ -135,9 +137,22 @@ public class ScheduleTicker {
                 state = store.loadOrStart(sync.syncId(), sync.fingerprint(), now.truncatedTo(ChronoUnit.MILLIS));
                 states.put(sync.syncId(), state);
             }
-            FirePlan.due(sync.schedule(), state.lastSlot(), now)
-                    .ifPresent(slot -> dues.add(new Due(sync.syncId(), sync.fingerprint(), slot)));
-            Optional<Instant> upcoming = FirePlan.nextCheck(sync.schedule(), now);
+            Optional<Instant> due;
+            Optional<Instant> upcoming;
+            try {
+                due = FirePlan.due(sync.schedule(), state.lastSlot(), now);
+                upcoming = FirePlan.nextCheck(sync.schedule(), now);
+            } catch (RuntimeException e) {
+                // one schedule the evaluation cannot handle (an overflowing interval stored before the API checked
+                // bounds) must not stop every other schedule: skip it, and say so once per change of it
+                if (!sync.fingerprint().equals(failing.put(sync.syncId(), sync.fingerprint()))) {
+                    LOG.errorf("Schedule of sync %s cannot be evaluated (%s); it does not fire until it is changed",
+                            sync.syncId(), e.toString());
+                }
+                continue;
+            }
+            failing.remove(sync.syncId());
+            due.ifPresent(slot -> dues.add(new Due(sync.syncId(), sync.fingerprint(), slot)));
             if (upcoming.isPresent() && upcoming.get().isBefore(next)) {
                 next = upcoming.get();
             }
@@ -170,7 +185,6 @@ public class ScheduleTicker {
                         .setTriggerId("schedule:" + due.syncId() + ":" + due.slot().toEpochMilli())
                         .setSource("schedule")
                         .setSyncId(due.syncId())
-                        .setSpecJson(sync == null ? null : sync.specJson())
                         .setRequestedAt(due.slot())
                         .build(), due.syncId()));
             }

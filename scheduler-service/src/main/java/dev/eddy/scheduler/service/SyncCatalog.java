@@ -54,6 +54,14 @@ public final class SyncCatalog {
         }
     }
 
+    /** Brings the catalog up to the config topic's end as of the call; {@link SyncCatalog} alone has no topic. */
+    @FunctionalInterface
+    public interface Freshness {
+        /** Waits until every config record published before this call is applied; false when it timed out. */
+        boolean awaitCurrent();
+    }
+
+    private volatile Freshness freshness = () -> true;
     private final Map<String, Entry> syncs = new ConcurrentHashMap<>();
     private final Map<String, String> specs = new ConcurrentHashMap<>();
     // syncs that became disabled or paused: their queued run, if any, may have to be dropped
@@ -96,6 +104,20 @@ public final class SyncCatalog {
                 // other kinds (sources, models, destinations) are not needed
             }
         }
+    }
+
+    /** Sets what {@link #awaitCurrent()} waits on (the config topic reader, once it reads). */
+    public void freshness(Freshness freshness) {
+        this.freshness = freshness;
+    }
+
+    /**
+     * Waits until the catalog holds every config record published before this call, so a trigger published
+     * right after a config change (an API trigger just after enabling the sync) is judged on that change. A
+     * trigger's own copy of the spec is never used instead: the config topic is the scheduler's only source of truth.
+     */
+    public boolean awaitCurrent() {
+        return freshness.awaitCurrent();
     }
 
     public Entry get(String syncId) {
@@ -153,6 +175,10 @@ public final class SyncCatalog {
             schedule = ScheduleParser.parse(scheduleJson);
         } catch (InvalidScheduleException e) {
             LOG.warnf("Sync %s: %s; it stays unscheduled until the schedule is fixed", id, e.getMessage());
+            schedule = null;
+        } catch (RuntimeException e) {
+            // a record the parser did not foresee must not stop the config reader (and with it every schedule)
+            LOG.errorf("Sync %s: its schedule cannot be read (%s); it stays unscheduled until it is fixed", id, e.toString());
             schedule = null;
         }
         String fingerprint = String.valueOf(scheduleJson) + "|paused=" + paused + "|disabled=" + disabled;

@@ -244,6 +244,23 @@ public class SyncStateStore {
             }
         }
 
+        /** The sync a run id belongs to, as the scheduler knows it (decided, in flight or queued); empty when unseen. */
+        public Optional<String> syncOfRun(String runId) {
+            try (PreparedStatement ps = connection.prepareStatement(
+                    "SELECT sync_id FROM scheduler.released_runs WHERE run_id = ? "
+                            + "UNION ALL SELECT sync_id FROM scheduler.sync_state WHERE in_flight_run_id = ? OR queued_run_id = ? "
+                            + "LIMIT 1")) {
+                ps.setString(1, runId);
+                ps.setString(2, runId);
+                ps.setString(3, runId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+                }
+            } catch (SQLException e) {
+                throw failure("read the sync of a run", e);
+            }
+        }
+
         /** The run id an earlier delivery of this trigger was given, if it was decided. */
         public Optional<String> runIdOfTrigger(String triggerId) {
             try (PreparedStatement ps = connection.prepareStatement(

@@ -155,6 +155,42 @@ class ScheduleFlowTest {
     }
 
     @Test
+    void aStoredScheduleWhoseSlotsOverflowNeverStopsAnotherSyncsSchedule() {
+        // written straight to the config topic, past the API's bounds: a year is the longest interval it accepts
+        String huge = newSync("{\"type\":\"interval\",\"schedule\":{\"interval\":{\"quantity\":9000000000000000,"
+                + "\"unit\":\"week\"}}}", false, false);
+        String ancient = newSync("{\"type\":\"interval\",\"schedule\":{\"interval\":{\"quantity\":1,\"unit\":\"minute\"},"
+                + "\"startDate\":\"-999999999-01-01T00:00:00Z\"}}", false, false);
+        String control = newSync(EVERY_MINUTE, false, false);
+        awaitScheduleStarted(control);
+
+        TestClock.advance(Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(15)).until(() -> requestsFor(control), l -> l.size() == 1);
+        TestClock.advance(Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(15)).until(() -> scheduleTriggers(control).size() == 2);
+        assertEquals(0, scheduleTriggers(huge).size());
+        assertEquals(0, scheduleTriggers(ancient).size());
+        given().get("/q/health/ready").then().statusCode(200);
+    }
+
+    @Test
+    void aForgedSpecSayingEnabledDoesNotRunADisabledSync() {
+        String sync = newSync(null, false, true);
+        awaitKnown(sync);
+        // config-service's source and a spec "newer" than any record: the scheduler judges on its own config only
+        publisher.sendAndWait(Topics.TRIGGERS, sync, TriggerEvent.newBuilder().setTriggerId("forged-" + sync)
+                .setSource("api").setSyncId(sync).setRunId("9301")
+                .setSpecJson(spec(sync).replace("\"configVersion\":3", "\"configVersion\":" + Long.MAX_VALUE))
+                .setRequestedAt(Instant.now()).build());
+
+        RunEvent cancelled = await().atMost(Duration.ofSeconds(15)).until(() -> runEvents.matching(e ->
+                e.getRunId().equals("9301") && e.getSyncId().equals(sync) && e.getTerminal()), l -> !l.isEmpty()).get(0);
+        assertEquals(RunStatus.cancelled, cancelled.getStatus());
+        assertEquals("SYNC_DISABLED", cancelled.getErrorCode());
+        assertEquals(0, requestsFor(sync).size());
+    }
+
+    @Test
     void aTriggerPublishedStraightToTheTopicForADisabledSyncEndsCancelledNamingTheReason() {
         String sync = newSync(null, false, true);
         awaitKnown(sync);

@@ -1,6 +1,7 @@
 package dev.eddy.scheduler.messaging;
 
 import dev.eddy.contracts.Topics;
+import dev.eddy.contracts.avro.ConfigChange;
 import dev.eddy.contracts.avro.RunEvent;
 import dev.eddy.contracts.avro.RunRequest;
 import dev.eddy.contracts.avro.RunStatus;
@@ -168,27 +169,30 @@ class SchedulerFlowTest {
     }
 
     @Test
-    void triggerWithoutSyncOrSpecIsSkippedAndTheConsumerGoesOn() {
+    void triggerWithoutSyncOrOfAnUnknownSyncIsSkippedAndTheConsumerGoesOn() {
         String sync = newSyncId();
         TriggerEvent dbt = TriggerEvent.newBuilder()
                 .setTriggerId(UUID.randomUUID().toString()).setSource("dbt_cloud")
                 .setDbtAccountId("1").setDbtJobId("2").setDbtRunStatus("Success")
                 .setRequestedAt(Instant.now()).build();
-        publisher.sendAndWait(Topics.TRIGGERS, sync, dbt); // same partition as the next trigger
-        TriggerEvent noSpec = trigger(sync, "601");
-        noSpec.setSpecJson(null);
-        publish(noSpec);
+        publisher.sendAndWait(Topics.TRIGGERS, sync, dbt); // same partition as the next triggers
+        String unknown = "sync-" + UUID.randomUUID(); // no config record: its spec, forged or not, is never run
+        publisher.sendAndWait(Topics.TRIGGERS, sync, trigger(unknown, "601"));
         publish(trigger(sync, "602"));
 
         awaitOneRunRequest(sync, "602");
-        assertEquals(0, requestsFor(sync, "601").size());
+        assertEquals(0, requestsFor(unknown, "601").size());
+        RunEvent cancelled = await().atMost(Duration.ofSeconds(15)).until(
+                () -> runEvents.matching(e -> e.getRunId().equals("601") && e.getSyncId().equals(unknown)),
+                l -> !l.isEmpty()).get(0);
+        assertEquals("SYNC_UNKNOWN", cancelled.getErrorCode());
     }
 
     @Test
     void unreadableSpecEndsTheRunFailed() {
         String sync = newSyncId();
+        publisher.sendAndWait(Topics.CONFIG, "sync-spec:" + sync, change("sync-spec", sync, "{not json"));
         TriggerEvent trigger = trigger(sync, "701");
-        trigger.setSpecJson("{not json");
         publish(trigger);
 
         RunEvent failed = await().atMost(Duration.ofSeconds(15)).until(
@@ -201,8 +205,60 @@ class SchedulerFlowTest {
         awaitState(sync, null, null);
     }
 
+    @Test
+    void aForgedSpecOnTheTriggerIsIgnoredAndTheRunGetsTheSpecOfTheConfigTopic() {
+        String sync = newSyncId();
+        TriggerEvent forged = trigger(sync, "801");
+        forged.setSpecJson(spec(sync).replace("select 1 as id", "select secret as id from credentials")
+                .replace("\"configVersion\":7", "\"configVersion\":99"));
+        publish(forged);
+
+        RunRequest request = awaitOneRunRequest(sync, "801");
+        assertEquals(spec(sync), request.getSpecJson());
+        assertEquals(7L, request.getConfigVersion());
+    }
+
+    @Test
+    void aForgedRunIdOfAnotherSyncsRunIsRefusedAndLeavesThatRunAlone() {
+        String victim = newSyncId();
+        publish(trigger(victim, "901"));
+        awaitOneRunRequest(victim, "901");
+        String attacker = newSyncId();
+        publish(trigger(attacker, "901")); // the victim's run id, from a trigger of another sync
+        publish(trigger(attacker, "902")); // same partition: handled after the forged one
+
+        awaitOneRunRequest(attacker, "902");
+        assertEquals(0, requestsFor(attacker, "901").size());
+        assertTrue(runEvents.matching(e -> e.getRunId().equals("901") && e.getSyncId().equals(attacker)).isEmpty());
+        assertTrue(runEvents.matching(e -> e.getRunId().equals("901") && e.getTerminal()).isEmpty(),
+                "the victim's run is not ended by the forged trigger");
+        awaitState(victim, "901", null);
+    }
+
+    @Test
+    void aTriggerFromOutsideConfigServiceCannotChooseItsRunId() {
+        String sync = newSyncId();
+        TriggerEvent external = trigger(sync, "1001");
+        external.setSource("external");
+        publish(external);
+
+        RunRequest request = await().atMost(Duration.ofSeconds(15)).until(
+                () -> runRequests.matching(r -> r.getSyncId().equals(sync)), l -> l.size() == 1).get(0);
+        assertTrue(!request.getRunId().equals("1001"), "the scheduler allocated the run id: " + request.getRunId());
+        assertEquals("external", request.getTrigger());
+    }
+
+    /** A new sync as config-service publishes it to the config topic: enabled, manual, with its spec. */
     private static String newSyncId() {
-        return "sync-" + UUID.randomUUID();
+        String id = "sync-" + UUID.randomUUID();
+        publisher.sendAndWait(Topics.CONFIG, "sync-spec:" + id, change("sync-spec", id, spec(id)));
+        publisher.sendAndWait(Topics.CONFIG, "sync:" + id, change("sync", id, "{\"id\":\"" + id
+                + "\",\"schedule\":null,\"schedulePaused\":false,\"disabled\":false}"));
+        return id;
+    }
+
+    private static ConfigChange change(String kind, String id, String json) {
+        return ConfigChange.newBuilder().setKind(kind).setId(id).setVersion(1).setJson(json).setAt(Instant.now()).build();
     }
 
     private static String spec(String syncId) {

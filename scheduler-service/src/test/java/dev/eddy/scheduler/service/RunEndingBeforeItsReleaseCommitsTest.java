@@ -82,6 +82,8 @@ class RunEndingBeforeItsReleaseCommitsTest {
         }
     }
 
+    private SyncCatalog catalog;
+
     @BeforeEach
     void start() {
         postgres = SharedInfrastructure.postgres();
@@ -92,7 +94,8 @@ class RunEndingBeforeItsReleaseCommitsTest {
         SyncStateStore store = new SyncStateStore(dataSource);
         store.createSchema();
         publisher = new RecordingPublisher();
-        coordinator = new RunCoordinator(store, publisher, Clock.fixed(NOW, ZoneOffset.UTC), new SyncCatalog());
+        catalog = new SyncCatalog();
+        coordinator = new RunCoordinator(store, publisher, Clock.fixed(NOW, ZoneOffset.UTC), catalog);
     }
 
     @AfterEach
@@ -119,6 +122,7 @@ class RunEndingBeforeItsReleaseCommitsTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> downstream.isDone() || waitingOnALock() > 0);
         };
 
+        known(sync);
         coordinator.onTrigger(scheduleTrigger(sync, NOW));
         downstream.get(30, TimeUnit.SECONDS);
         publisher.afterRunRequest = r -> { };
@@ -132,6 +136,7 @@ class RunEndingBeforeItsReleaseCommitsTest {
     @Test
     void terminalEventsAfterTheCommitKeepFreeingTheSync() throws SQLException {
         String sync = "race-later-" + UUID.randomUUID();
+        known(sync);
         for (int slot = 0; slot < 3; slot++) {
             coordinator.onTrigger(scheduleTrigger(sync, NOW.plusSeconds(60L * slot)));
             coordinator.onRunEvent(success(publisher.requests.get(slot)));
@@ -183,14 +188,19 @@ class RunEndingBeforeItsReleaseCommitsTest {
         }
     }
 
+    /** The sync as the config topic has it: the scheduler runs only syncs it knows, with their spec from there. */
+    private void known(String sync) {
+        catalog.apply("sync-spec", sync, "{\"syncId\":\"" + sync + "\",\"configVersion\":1,"
+                + "\"model\":{\"id\":\"m\",\"primaryKey\":\"id\",\"sql\":\"select 1 as id\"},"
+                + "\"destination\":{\"id\":\"d\",\"type\":\"webhook\",\"configuration\":{}},\"configuration\":{}}");
+        catalog.apply("sync", sync, "{\"id\":\"" + sync + "\",\"schedule\":null}");
+    }
+
     private static TriggerEvent scheduleTrigger(String sync, Instant slot) {
         return TriggerEvent.newBuilder()
                 .setTriggerId("schedule:" + sync + ":" + slot.toEpochMilli())
                 .setSource("schedule")
                 .setSyncId(sync)
-                .setSpecJson("{\"syncId\":\"" + sync + "\",\"configVersion\":1,"
-                        + "\"model\":{\"id\":\"m\",\"primaryKey\":\"id\",\"sql\":\"select 1 as id\"},"
-                        + "\"destination\":{\"id\":\"d\",\"type\":\"webhook\",\"configuration\":{}},\"configuration\":{}}")
                 .setRequestedAt(slot)
                 .build();
     }
