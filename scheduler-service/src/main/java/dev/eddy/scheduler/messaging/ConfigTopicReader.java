@@ -2,10 +2,12 @@ package dev.eddy.scheduler.messaging;
 
 import dev.eddy.contracts.Topics;
 import dev.eddy.contracts.avro.ConfigChange;
+import dev.eddy.contracts.failure.Failures;
 import dev.eddy.scheduler.service.SyncCatalog;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -21,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Reads the compacted config topic twice over: every partition from the beginning into the {@link SyncCatalog}
@@ -41,6 +45,7 @@ public final class ConfigTopicReader implements AutoCloseable {
     private final Thread readerThread;
     private final Thread membershipThread;
     private volatile boolean running = true;
+    private volatile boolean failed;
     private volatile boolean caughtUp;
     private volatile boolean joined;
     private volatile int partitionCount;
@@ -84,6 +89,26 @@ public final class ConfigTopicReader implements AutoCloseable {
         return running && caughtUp && joined && readerThread.isAlive() && membershipThread.isAlive();
     }
 
+    /** False once a thread stopped on a failure it cannot recover from (true before they start). */
+    public boolean alive() {
+        return !failed && (readerThread.getState() == Thread.State.NEW || readerThread.isAlive())
+                && (membershipThread.getState() == Thread.State.NEW || membershipThread.isAlive());
+    }
+
+    /** A poll; a transient error (a timeout, a rebalance) is logged and answered with no records. */
+    private static <K, V> ConsumerRecords<K, V> pollRecovering(KafkaConsumer<K, V> consumer, Duration timeout) {
+        try {
+            return consumer.poll(timeout);
+        } catch (RuntimeException e) {
+            if (!Failures.isTransient(e)) {
+                throw e;
+            }
+            LOG.warnf("Config topic poll failed, trying again: %s", e.toString());
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+            return ConsumerRecords.empty();
+        }
+    }
+
     /** True when this instance owns the schedule of {@code syncId}: its {@code sync:<id>} key lies in an owned partition. */
     public boolean owns(String syncId) {
         int partitions = partitionCount;
@@ -106,7 +131,7 @@ public final class ConfigTopicReader implements AutoCloseable {
             reader.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = reader.endOffsets(partitions);
             while (running) {
-                for (ConsumerRecord<String, ConfigChange> record : reader.poll(Duration.ofMillis(200))) {
+                for (ConsumerRecord<String, ConfigChange> record : pollRecovering(reader, Duration.ofMillis(200))) {
                     apply(record);
                 }
                 if (!caughtUp && end.entrySet().stream().allMatch(e -> reader.position(e.getKey()) >= e.getValue())) {
@@ -117,7 +142,8 @@ public final class ConfigTopicReader implements AutoCloseable {
         } catch (WakeupException e) {
             // closing
         } catch (RuntimeException e) {
-            LOG.errorf(e, "Config reader stopped: %s", e.toString());
+            failed = true;
+            LOG.errorf(e, "Config reader stopped (liveness DOWN): %s", e.toString());
         } finally {
             running = false;
             reader.close(Duration.ofSeconds(5));
@@ -157,12 +183,13 @@ public final class ConfigTopicReader implements AutoCloseable {
             });
             while (running) {
                 // records are read by the reader thread; polling keeps this member (and its ownership) alive
-                membership.poll(Duration.ofMillis(500));
+                pollRecovering(membership, Duration.ofMillis(500));
             }
         } catch (WakeupException e) {
             // closing
         } catch (RuntimeException e) {
-            LOG.errorf(e, "Schedule ownership consumer stopped: %s", e.toString());
+            failed = true;
+            LOG.errorf(e, "Schedule ownership consumer stopped (liveness DOWN): %s", e.toString());
         } finally {
             owned.clear();
             running = false;
