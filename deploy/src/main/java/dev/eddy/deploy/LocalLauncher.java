@@ -18,6 +18,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,11 +29,23 @@ import java.util.concurrent.TimeUnit;
  * database {@code eddy} and the demo warehouse {@code warehouse}) and the five services as child
  * processes, waits until the API is ready, and prints where everything is. Ctrl-C stops the services
  * first, then the broker, then the database, leaving no process behind.
+ * <p>
+ * While the suite runs, a service whose process exited is started again, and so is one whose {@code /q/health/live}
+ * answers DOWN (one of its consumers stopped for good) {@value #DOWN_CHECKS} times in a row over at least
+ * {@link #DOWN_FOR} (looked at every {@link #LIVENESS_INTERVAL}; never during its start-up, see {@link LivenessWatch},
+ * and never once a stop has begun).
  */
 public final class LocalLauncher {
 
+    static final int DOWN_CHECKS = 3;
+    static final Duration DOWN_FOR = Duration.ofSeconds(10);
+    static final Duration LIVENESS_INTERVAL = Duration.ofSeconds(5);
+
     private final LocalSettings settings;
     private final List<ServiceProcess> services = new ArrayList<>();
+    /** Guarded by this. */
+    private final Map<ServiceProcess, LivenessWatch> liveness = new IdentityHashMap<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private EmbeddedPostgresServer postgres;
     private EmbeddedKafkaBroker broker;
     private volatile boolean stopping;
@@ -105,7 +118,11 @@ public final class LocalLauncher {
             }
             ServiceProcess process = new ServiceProcess(kind, s.repoRoot(), s.home().resolve("logs"), s.javaOptions(), props, env);
             process.start();
-            services.add(process);
+            synchronized (this) {
+                services.add(process);
+                liveness.put(process, new LivenessWatch(DOWN_CHECKS, DOWN_FOR,
+                        Duration.ofSeconds(s.readyTimeoutSeconds()), System.nanoTime()));
+            }
         }
         this.readyApiKey = apiKey;
         awaitReady(Duration.ofSeconds(s.readyTimeoutSeconds()));
@@ -114,7 +131,6 @@ public final class LocalLauncher {
     private String readyApiKey;
 
     private void awaitReady(Duration timeout) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         URI ready = URI.create("http://127.0.0.1:" + settings.port(ServiceKind.CONFIG) + "/q/health/ready");
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
@@ -159,9 +175,72 @@ public final class LocalLauncher {
     }
 
     private void superviseUntilStopped() {
+        long nextLivenessCheck = System.nanoTime();
         while (!stopping) {
             restartExited();
+            if (System.nanoTime() - nextLivenessCheck >= 0) {
+                checkLiveness();
+                nextLivenessCheck = System.nanoTime() + LIVENESS_INTERVAL.toNanos();
+            }
             pause(1000);
+        }
+    }
+
+    /** Asks each running service's {@code /q/health/live} (outside the lock) and restarts the ones found dead. */
+    private void checkLiveness() {
+        List<ServiceProcess> running;
+        synchronized (this) {
+            if (stopping) {
+                return;
+            }
+            running = List.copyOf(services);
+        }
+        for (ServiceProcess service : running) {
+            if (!service.isAlive()) {
+                continue;
+            }
+            LivenessWatch.Answer answer = liveness(service);
+            boolean restart;
+            synchronized (this) {
+                LivenessWatch watch = liveness.get(service);
+                restart = !stopping && watch != null && watch.observe(answer, System.nanoTime());
+            }
+            if (restart) {
+                restartDead(service);
+            }
+        }
+    }
+
+    private LivenessWatch.Answer liveness(ServiceProcess service) {
+        URI live = URI.create("http://127.0.0.1:" + settings.port(service.kind()) + "/q/health/live");
+        try {
+            int status = http.send(HttpRequest.newBuilder(live).timeout(Duration.ofSeconds(3)).GET().build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return status == 200 ? LivenessWatch.Answer.UP : status == 503 ? LivenessWatch.Answer.DOWN : LivenessWatch.Answer.NONE;
+        } catch (IOException e) {
+            return LivenessWatch.Answer.NONE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return LivenessWatch.Answer.NONE;
+        }
+    }
+
+    /** Restarts a running service whose liveness stayed DOWN; under the lock of {@link #stop()}, never once it began. */
+    private synchronized void restartDead(ServiceProcess service) {
+        if (stopping || !service.isAlive()) {
+            return;
+        }
+        System.err.println("eddy: " + service.kind().moduleName() + " answered DOWN at /q/health/live " + DOWN_CHECKS
+                + " times in a row (a consumer of it stopped; see " + service.logFile() + "); restarting it");
+        service.signalStop();
+        service.awaitStop(Duration.ofSeconds(20));
+        if (stopping) {
+            return;
+        }
+        service.start();
+        LivenessWatch watch = liveness.get(service);
+        if (watch != null) {
+            watch.restarted(System.nanoTime());
         }
     }
 
@@ -176,6 +255,10 @@ public final class LocalLauncher {
                 System.err.println("eddy: " + service.kind().moduleName() + " exited with code " + service.exitCode()
                         + "; restarting it (log: " + service.logFile() + ")");
                 service.start();
+                LivenessWatch watch = liveness.get(service);
+                if (watch != null) {
+                    watch.restarted(System.nanoTime());
+                }
             }
         }
     }
@@ -192,6 +275,7 @@ public final class LocalLauncher {
             service.awaitStop(Duration.ofSeconds(20));
         }
         services.clear();
+        liveness.clear();
         if (broker != null) {
             try {
                 broker.close();

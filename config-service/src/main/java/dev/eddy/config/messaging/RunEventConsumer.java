@@ -58,6 +58,12 @@ public class RunEventConsumer {
         return current != null && current.isHealthy();
     }
 
+    /** False once the consumer stopped on a failure it cannot recover from (true before it starts). */
+    public boolean isAlive() {
+        ConsumerLoop<RunEvent> current = loop;
+        return current == null || current.isAlive();
+    }
+
     private void handle(ConsumerRecord<String, RunEvent> record) {
         RunEvent event = record.value();
         if (event == null) {

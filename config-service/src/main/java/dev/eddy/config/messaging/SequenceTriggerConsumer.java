@@ -64,6 +64,12 @@ public class SequenceTriggerConsumer {
         return current != null && current.isHealthy();
     }
 
+    /** False once the consumer stopped on a failure it cannot recover from (true before it starts). */
+    public boolean isAlive() {
+        ConsumerLoop<TriggerEvent> current = loop;
+        return current == null || current.isAlive();
+    }
+
     private void handle(ConsumerRecord<String, TriggerEvent> record) {
         TriggerEvent trigger = record.value();
         if (trigger == null || trigger.getSequenceId() == null || trigger.getSyncId() != null) {

@@ -67,6 +67,12 @@ public class RejectionConsumer {
         return current != null && current.isHealthy();
     }
 
+    /** False once the consumer stopped on a failure it cannot recover from (true before it starts). */
+    public boolean isAlive() {
+        ConsumerLoop<DeliveryResult> current = loop;
+        return current == null || current.isAlive();
+    }
+
     private void handle(ConsumerRecord<String, DeliveryResult> record) throws SQLException {
         DeliveryResult result = record.value();
         if (result == null || result.getKind() != BatchKind.ROWS

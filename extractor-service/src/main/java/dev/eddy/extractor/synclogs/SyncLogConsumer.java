@@ -88,6 +88,12 @@ public class SyncLogConsumer {
         return current != null && current.isHealthy();
     }
 
+    /** False once the consumer stopped on a failure it cannot recover from (true before it starts). */
+    public boolean isAlive() {
+        ConsumerLoop<Object> current = loop;
+        return current == null || current.isAlive();
+    }
+
     /** Per sync whose latest sync-log write failed: the run and the reason. */
     public Map<String, String> failures() {
         return Map.copyOf(lastFailures);

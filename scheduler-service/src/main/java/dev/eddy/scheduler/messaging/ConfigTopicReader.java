@@ -2,10 +2,12 @@ package dev.eddy.scheduler.messaging;
 
 import dev.eddy.contracts.Topics;
 import dev.eddy.contracts.avro.ConfigChange;
+import dev.eddy.contracts.failure.Failures;
 import dev.eddy.scheduler.service.SyncCatalog;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -21,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Reads the compacted config topic twice over: every partition from the beginning into the {@link SyncCatalog}
@@ -47,6 +51,7 @@ public final class ConfigTopicReader implements AutoCloseable {
     private final Thread readerThread;
     private final Thread membershipThread;
     private volatile boolean running = true;
+    private volatile boolean failed;
     private volatile boolean caughtUp;
     private volatile boolean joined;
     private volatile int partitionCount;
@@ -90,6 +95,26 @@ public final class ConfigTopicReader implements AutoCloseable {
     /** True while both threads run and this instance has joined the ownership group. */
     public boolean healthy() {
         return running && caughtUp && joined && readerThread.isAlive() && membershipThread.isAlive();
+    }
+
+    /** False once a thread stopped on a failure it cannot recover from (true before they start). */
+    public boolean alive() {
+        return !failed && (readerThread.getState() == Thread.State.NEW || readerThread.isAlive())
+                && (membershipThread.getState() == Thread.State.NEW || membershipThread.isAlive());
+    }
+
+    /** A poll; a transient error (a timeout, a rebalance) is logged and answered with no records. */
+    private static <K, V> ConsumerRecords<K, V> pollRecovering(KafkaConsumer<K, V> consumer, Duration timeout) {
+        try {
+            return consumer.poll(timeout);
+        } catch (RuntimeException e) {
+            if (!Failures.isTransient(e)) {
+                throw e;
+            }
+            LOG.warnf("Config topic poll failed, trying again: %s", e.toString());
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+            return ConsumerRecords.empty();
+        }
     }
 
     /** True when this instance owns the schedule of {@code syncId}: its {@code sync:<id>} key lies in an owned partition. */
@@ -144,7 +169,7 @@ public final class ConfigTopicReader implements AutoCloseable {
             Map<TopicPartition, Long> end = reader.endOffsets(partitions);
             this.partitions = partitions;
             while (running) {
-                for (ConsumerRecord<String, ConfigChange> record : reader.poll(Duration.ofMillis(200))) {
+                for (ConsumerRecord<String, ConfigChange> record : pollRecovering(reader, Duration.ofMillis(200))) {
                     apply(record);
                 }
                 for (TopicPartition partition : partitions) {
@@ -158,7 +183,8 @@ public final class ConfigTopicReader implements AutoCloseable {
         } catch (WakeupException e) {
             // closing
         } catch (RuntimeException e) {
-            LOG.errorf(e, "Config reader stopped: %s", e.toString());
+            failed = true;
+            LOG.errorf(e, "Config reader stopped (liveness DOWN): %s", e.toString());
         } finally {
             running = false;
             reader.close(Duration.ofSeconds(5));
@@ -201,12 +227,13 @@ public final class ConfigTopicReader implements AutoCloseable {
             });
             while (running) {
                 // records are read by the reader thread; polling keeps this member (and its ownership) alive
-                membership.poll(Duration.ofMillis(500));
+                pollRecovering(membership, Duration.ofMillis(500));
             }
         } catch (WakeupException e) {
             // closing
         } catch (RuntimeException e) {
-            LOG.errorf(e, "Schedule ownership consumer stopped: %s", e.toString());
+            failed = true;
+            LOG.errorf(e, "Schedule ownership consumer stopped (liveness DOWN): %s", e.toString());
         } finally {
             owned.clear();
             running = false;

@@ -88,6 +88,13 @@ public class SchedulerConsumers {
         }
     }
 
+    /** False once a consumer stopped on a failure it cannot recover from (true before they start). */
+    public boolean alive() {
+        ConsumerLoop<RunEvent> r = runEvents;
+        ConfigTopicReader c = configReader;
+        return triggers.stream().allMatch(ConsumerLoop::isAlive) && (r == null || r.isAlive()) && (c == null || c.alive());
+    }
+
     /** True when every consumer runs and has joined its group (a trigger consumer left without partitions included). */
     public boolean healthy() {
         ConsumerLoop<RunEvent> r = runEvents;

@@ -1,12 +1,9 @@
-package dev.eddy.delivery.messaging;
+package dev.eddy.contracts.kafka;
 
 import dev.eddy.contracts.RunIds;
 import dev.eddy.contracts.Topics;
 import dev.eddy.contracts.avro.RunEvent;
 import dev.eddy.contracts.avro.RunStatus;
-import dev.eddy.contracts.kafka.ConsumerLoop;
-import dev.eddy.contracts.kafka.EventPublisher;
-import dev.eddy.contracts.kafka.KafkaSettings;
 import dev.eddy.testsupport.SharedInfrastructure;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -29,12 +26,14 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The consumer loop (contracts) as delivery runs it, against the embedded broker: a record its handler keeps failing
- * on goes to the dead-letter topic; while the broker refuses that dead letter the record's offset is not committed
- * and the record is read and handled again (never dropped silently); once the broker takes it, the offset moves on.
+ * The consumer loop against the embedded broker: a record its handler fails on permanently goes to the dead-letter
+ * topic; while the broker refuses that dead letter the record's offset is not committed and the letter is sent again
+ * (the record is never dropped silently, nor handled again); once the broker takes it, the offset moves on.
  */
 class ConsumerLoopDeadLetterTest {
 
@@ -62,14 +61,17 @@ class ConsumerLoopDeadLetterTest {
                         record -> {
                             attempts.incrementAndGet();
                             throw new IllegalStateException("the handler fails");
-                        }, publisher).start();
+                        }, publisher, LoopFixture.fastRetries()).start();
                 try {
-                    // 6 attempts, a refused dead letter, then the same record again (a committed offset would end at 6)
-                    await().atMost(Duration.ofSeconds(90)).until(() -> attempts.get() > 6);
+                    // one attempt (a permanent failure), then the dead letter, refused again and again
+                    await().atMost(Duration.ofSeconds(90)).until(() -> attempts.get() == 1);
+                    Thread.sleep(5_000);
                     assertNull(committed(group, topic), "nothing committed while the dead letter is refused");
+                    assertTrue(loop.isAlive());
 
                     setMaxMessageBytes(admin, deadLetterTopic, String.valueOf(16 * 1024 * 1024));
                     await().atMost(Duration.ofSeconds(90)).until(() -> committed(group, topic) != null);
+                    assertEquals(1, attempts.get(), "the letter was sent again, the handler not called again");
                 } finally {
                     loop.close();
                 }
