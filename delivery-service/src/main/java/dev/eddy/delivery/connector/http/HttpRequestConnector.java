@@ -8,6 +8,7 @@ import dev.eddy.contracts.destination.DestinationDescriptor;
 import dev.eddy.contracts.destination.HttpRequestDescriptor;
 import dev.eddy.contracts.template.InvalidTemplateException;
 import dev.eddy.contracts.template.Liquid;
+import dev.eddy.delivery.connector.EgressRefusedException;
 import dev.eddy.delivery.connector.HttpErrors;
 import dev.eddy.delivery.connector.HttpTransport;
 import dev.eddy.delivery.connector.Signatures;
@@ -182,6 +183,11 @@ public final class HttpRequestConnector implements DestinationConnector {
                     outcomes[i] = WriteOutcome.rejected(HttpErrors.reason(answer));
                 }
             } catch (RuntimeException e) {
+                if (e.getCause() instanceof EgressRefusedException refused) {
+                    // the row's URL is one Eddy may not call: no retry changes that
+                    outcomes[i] = WriteOutcome.rejected("not sent: " + refused.getMessage());
+                    continue;
+                }
                 failure = HttpErrors.unreachable(sent.get(i).uri(), e);
                 unreachable++;
             }
@@ -232,6 +238,9 @@ public final class HttpRequestConnector implements DestinationConnector {
             try {
                 throttle.acquire();
                 answer = http.send(built.call());
+            } catch (EgressRefusedException refused) {
+                positions.forEach(i -> outcomes[i] = WriteOutcome.rejected("not sent: " + refused.getMessage()));
+                continue;
             } catch (java.io.IOException | InterruptedException e) {
                 throw HttpErrors.unreachable(built.call().uri(), e);
             }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.eddy.contracts.destination.ConfigProblem;
 import dev.eddy.contracts.destination.DestinationDescriptor;
 import dev.eddy.contracts.destination.WebhookDescriptor;
+import dev.eddy.delivery.connector.EgressRefusedException;
 import dev.eddy.delivery.connector.HttpErrors;
 import dev.eddy.delivery.connector.HttpTransport;
 import dev.eddy.delivery.connector.Signatures;
@@ -116,6 +117,9 @@ public final class WebhookConnector implements DestinationConnector {
         try {
             throttle.acquire();
             answer = http.send(new HttpTransport.Call("POST", url, requestHeaders, body, requestTimeout));
+        } catch (EgressRefusedException refused) {
+            // the URL resolves to an address Eddy may not call: no retry changes that
+            return Collections.nCopies(rows.size(), WriteOutcome.rejected("not sent: " + refused.getMessage()));
         } catch (IOException | InterruptedException e) {
             throw HttpErrors.unreachable(url, e);
         }
