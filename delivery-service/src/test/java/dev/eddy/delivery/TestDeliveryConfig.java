@@ -3,6 +3,8 @@ package dev.eddy.delivery;
 import dev.eddy.delivery.config.DeliveryConfig;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /** delivery-service's configuration for tests that build its classes by hand, with application.properties' values. */
 public final class TestDeliveryConfig implements DeliveryConfig {
@@ -16,6 +18,21 @@ public final class TestDeliveryConfig implements DeliveryConfig {
     @Override
     public String secretKey() {
         return secretKey;
+    }
+
+    @Override
+    public Egress egress() {
+        return new Egress() {
+            @Override
+            public Optional<List<String>> allow() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<List<String>> deny() {
+                return Optional.empty();
+            }
+        };
     }
 
     @Override
