@@ -7,7 +7,7 @@ public class InvalidSourceAddressException extends Exception {
     private final String problem;
 
     public InvalidSourceAddressException(String field, String problem) {
-        super("the source's " + field + " " + problem);
+        super("is required".equals(problem) ? "the source's configuration has no " + field : "the source's " + field + " " + problem);
         this.field = field;
         this.problem = problem;
     }
