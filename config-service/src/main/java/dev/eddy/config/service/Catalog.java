@@ -28,6 +28,7 @@ import dev.eddy.contracts.egress.DestinationTargets;
 import dev.eddy.contracts.egress.EgressPolicy;
 import dev.eddy.contracts.schedule.ScheduleValidator;
 import dev.eddy.contracts.secrets.SecretBox;
+import dev.eddy.contracts.secrets.UrlSecrets;
 import dev.eddy.contracts.source.DuckDbSourcePath;
 import dev.eddy.contracts.source.MySqlConnection;
 import dev.eddy.contracts.source.PostgresConnection;
@@ -265,11 +266,58 @@ public class Catalog {
         ObjectNode sealed = configuration == null ? null : descriptor.isPresent()
                 ? secrets.sealSecrets(configuration.deepCopy(), descriptor.get()::isSecret)
                 : secrets.sealSecrets(configuration.deepCopy());
+        if (sealed != null) {
+            UrlSecrets.sealUrls(sealed, secrets::seal);
+        }
         return new DestinationInput(name, slug, type, sealed);
+    }
+
+    /**
+     * The URLs of a destination configuration whose tokens and userinfo are secrets ({@link UrlSecrets}): the
+     * webhook's {@code url} and each event kind's {@code url} template of the http destination.
+     */
+    private static void forEachUrl(ObjectNode configuration, java.util.function.BiConsumer<ObjectNode, String> action) {
+        if (configuration.path("url").isTextual()) {
+            action.accept(configuration, "url");
+        }
+        for (String kind : List.of("added", "changed", "removed")) {
+            if (configuration.get(kind) instanceof ObjectNode request && request.path("url").isTextual()) {
+                action.accept(request, "url");
+            }
+        }
+    }
+
+    /**
+     * A URL a client sends must hold its secrets in plain: a sealed part would be opened for the client by delivery
+     * (another secret sent to its own server), and a mask (a URL copied from a response) would be sent as it is.
+     */
+    private static void refuseSealedOrMaskedUrls(JsonNode configuration, FieldProblems p) {
+        if (!(configuration instanceof ObjectNode object)) {
+            return;
+        }
+        forEachUrl(object, (holder, field) -> {
+            String url = holder.get(field).asText();
+            String path = "configuration." + (holder == object ? field : kindOf(object, holder) + "." + field);
+            if (UrlSecrets.carriesSealed(url)) {
+                p.add(path, "must not carry a sealed value: send the URL with its token as it is");
+            } else if (url.contains(SecretBox.MASK)) {
+                p.add(path, "carries a mask: send the URL with its real token (Eddy seals it), or leave url out to keep the stored one");
+            }
+        });
+    }
+
+    private static String kindOf(ObjectNode configuration, ObjectNode request) {
+        for (String kind : List.of("added", "changed", "removed")) {
+            if (configuration.get(kind) == request) {
+                return kind;
+            }
+        }
+        return "url";
     }
 
     public DestinationDetails createDestination(JsonNode body) {
         FieldProblems p = new FieldProblems();
+        refuseSealedOrMaskedUrls(body == null ? null : body.get("configuration"), p);
         DestinationInput in = validateDestination(body, p);
         DestinationDetails created = db.inTransaction(c -> {
             checkSlug(c, p, "destinations", in.slug(), -1);
@@ -288,6 +336,7 @@ public class Catalog {
                     .put("name", current.name()).put("slug", current.slug()).put("type", current.type());
             body.set("configuration", current.configuration().deepCopy());
             FieldProblems p = new FieldProblems();
+            refuseSealedOrMaskedUrls(patch == null ? null : patch.get("configuration"), p);
             DestinationInput in = validateDestination(merge(body, patch, Set.of()), p);
             checkSlug(c, p, "destinations", in.slug(), key);
             p.throwIfAny();
