@@ -15,6 +15,7 @@ import dev.eddy.contracts.source.SourceAddress;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.duckdb.DuckDBDriver;
 import org.postgresql.Driver;
+import org.postgresql.core.Parser;
 
 import java.net.UnknownHostException;
 import java.sql.Connection;
@@ -95,13 +96,18 @@ public class WarehouseProbe {
         while (inner.endsWith(";")) {
             inner = inner.substring(0, inner.length() - 1).strip();
         }
+        String wrapped = "SELECT * FROM (" + inner + "\n) AS eddy_preview LIMIT " + rows;
+        if ("postgres".equals(source.type()) && statements(wrapped) > 1) {
+            // counted on the text sent: pgjdbc would run each statement, and one could end the read-only transaction
+            throw new WarehouseException("a model is one SQL statement; this one has several (separated by ';')", null);
+        }
         try (Connection c = connect(source)) {
             c.setReadOnly(true);
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
                 s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
                 s.setMaxRows(rows);
-                try (ResultSet rs = s.executeQuery("SELECT * FROM (" + inner + "\n) AS eddy_preview LIMIT " + rows)) {
+                try (ResultSet rs = s.executeQuery(wrapped)) {
                     ResultSetMetaData md = rs.getMetaData();
                     List<Column> columns = new ArrayList<>();
                     for (int i = 1; i <= md.getColumnCount(); i++) {
@@ -122,6 +128,15 @@ public class WarehouseProbe {
             }
         } catch (SQLException e) {
             throw new WarehouseException(e.getMessage(), e);
+        }
+    }
+
+    /** The statements pgjdbc would run for {@code sql}, counted by its own parser (quotes, dollar quotes, comments). */
+    private static long statements(String sql) {
+        try {
+            return Parser.parseJdbcSql(sql, true, false, true, false, true).stream().filter(q -> !q.nativeSql.isBlank()).count();
+        } catch (SQLException e) {
+            return 1;
         }
     }
 

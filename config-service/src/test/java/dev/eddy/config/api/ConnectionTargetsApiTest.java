@@ -84,6 +84,17 @@ class ConnectionTargetsApiTest {
                 .body("details.repoUrl", containsString("link-local or cloud metadata address"));
     }
 
+    @Test
+    void aPreviewOfSeveralStatementsIsRefusedBeforeItCanLeaveItsReadOnlyTransaction() {
+        String sourceId = Fixtures.warehouseSource();
+        String modelId = api().body(Map.of("name", "Escape", "slug", unique("escape"), "sourceId", sourceId, "queryType", "raw_sql",
+                        "raw", Map.of("sql", "SELECT 1 AS id) AS a; COMMIT; SET default_transaction_read_only = off; "
+                                + "CREATE TABLE preview_escape (id int); SELECT (1"), "primaryKey", "id"))
+                .post("/api/v1/models").then().statusCode(201).extract().path("id");
+        api().post("/api/v1/models/" + modelId + "/preview").then().statusCode(422)
+                .body("details.query", containsString("a model is one SQL statement"));
+    }
+
     private static io.restassured.response.Response source(String type, Map<String, Object> configuration) {
         return api().body(Map.of("name", "Target", "slug", unique("target"), "type", type, "configuration", configuration))
                 .post("/api/v1/sources");

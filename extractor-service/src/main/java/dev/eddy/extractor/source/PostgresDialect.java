@@ -26,6 +26,7 @@ import java.time.OffsetTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -96,6 +97,12 @@ public class PostgresDialect implements SourceDialect {
         } catch (SQLException e) {
             throw new SourceUnreachableException(e.getMessage(), e);
         }
+    }
+
+    /** pgjdbc runs every statement of a query; a model is one (see {@link PostgresStatements}). */
+    @Override
+    public Optional<String> sqlProblem(String sql) {
+        return PostgresStatements.problem(prepareSql(sql));
     }
 
     @Override

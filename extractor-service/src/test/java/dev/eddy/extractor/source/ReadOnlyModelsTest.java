@@ -57,11 +57,16 @@ class ReadOnlyModelsTest {
         assertEquals(ErrorCode.QUERY_FAILED, create.code());
         assertTrue(create.getMessage().contains("read-only transaction"), create.getMessage());
 
-        // ending Eddy's transaction inside the model opens no writable one: every transaction of the session is read-only
-        ExtractionFailedException escape = assertThrows(ExtractionFailedException.class,
-                () -> extract("postgres", postgresSource("postgres"), "COMMIT; CREATE TABLE " + table + " AS SELECT 1 AS id"));
-        assertTrue(escape.getMessage().contains("read-only transaction"), escape.getMessage());
+        // a model is one statement: a second one could end the read-only transaction and turn read-only off
+        ExtractionFailedException escape = assertThrows(ExtractionFailedException.class, () -> extract("postgres",
+                postgresSource("postgres"), "SELECT 1 AS id; COMMIT; SET default_transaction_read_only = off; CREATE TABLE "
+                        + table + " AS SELECT 1 AS id"));
+        assertEquals(ErrorCode.QUERY_FAILED, escape.code());
+        assertTrue(escape.getMessage().contains("a model is one SQL statement"), escape.getMessage());
         assertFalse(postgresTableExists(table), "no table was created");
+
+        // ';' inside a string or a comment is no second statement
+        extract("postgres", postgresSource("postgres"), "SELECT 1 AS id, 'a;b' AS text -- c;d\n;");
     }
 
     @Test
