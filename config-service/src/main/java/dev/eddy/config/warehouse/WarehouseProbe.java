@@ -172,7 +172,7 @@ public class WarehouseProbe {
             }
             return c;
         } catch (InvalidSourceAddressException e) {
-            throw new WarehouseException("configuration." + e.field() + " " + e.getMessage(), e);
+            throw new WarehouseException("configuration." + e.field() + " " + e.problem(), e);
         } catch (SQLException e) {
             throw new WarehouseException(e.getMessage(), e);
         }
@@ -235,7 +235,7 @@ public class WarehouseProbe {
         try {
             address = SourceAddress.of(config, MySqlConnection.DEFAULT_PORT);
         } catch (InvalidSourceAddressException e) {
-            throw new WarehouseException("configuration." + e.field() + " " + e.getMessage(), e);
+            throw new WarehouseException("configuration." + e.field() + " " + e.problem(), e);
         }
         String port = Integer.toString(address.port());
         try {
@@ -250,7 +250,7 @@ public class WarehouseProbe {
             }
             return c;
         } catch (InvalidSourceAddressException e) {
-            throw new WarehouseException("configuration." + e.field() + " " + e.getMessage(), e);
+            throw new WarehouseException("configuration." + e.field() + " " + e.problem(), e);
         } catch (SQLException e) {
             throw new WarehouseException(MySqlConnection.connectFailure(address.host(), port, e), e);
         }

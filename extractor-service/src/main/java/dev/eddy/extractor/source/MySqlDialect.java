@@ -1,16 +1,16 @@
 package dev.eddy.extractor.source;
 
 import com.mysql.cj.jdbc.NonRegisteringDriver;
+import dev.eddy.contracts.egress.EgressPolicy;
+import dev.eddy.contracts.source.InvalidSourceAddressException;
 import dev.eddy.contracts.source.MySqlConnection;
+import dev.eddy.contracts.source.SourceAddress;
 import dev.eddy.extractor.spi.ColumnReader;
 import dev.eddy.extractor.spi.JsonText;
 import dev.eddy.extractor.spi.SourceConfigurationException;
 import dev.eddy.extractor.spi.SourceDialect;
 import dev.eddy.extractor.spi.SourceUnreachableException;
 import dev.eddy.extractor.spi.StandardColumnReaders;
-import dev.eddy.contracts.egress.EgressPolicy;
-import dev.eddy.contracts.source.InvalidSourceAddressException;
-import dev.eddy.contracts.source.SourceAddress;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
