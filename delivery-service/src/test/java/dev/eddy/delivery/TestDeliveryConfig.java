@@ -4,6 +4,8 @@ import dev.eddy.contracts.kafka.RecordLimits;
 import dev.eddy.delivery.config.DeliveryConfig;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /** delivery-service's configuration for tests that build its classes by hand, with application.properties' values. */
 public final class TestDeliveryConfig implements DeliveryConfig {
@@ -22,6 +24,21 @@ public final class TestDeliveryConfig implements DeliveryConfig {
     @Override
     public Kafka kafka() {
         return () -> RecordLimits.DEFAULT_MAX_RECORD_BYTES;
+    }
+
+    @Override
+    public Egress egress() {
+        return new Egress() {
+            @Override
+            public Optional<List<String>> allow() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<List<String>> deny() {
+                return Optional.empty();
+            }
+        };
     }
 
     @Override

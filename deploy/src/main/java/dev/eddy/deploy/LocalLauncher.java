@@ -79,10 +79,13 @@ public final class LocalLauncher {
         }
         String secretKey = s.secretKey() != null ? s.secretKey() : persistedSecret("secret.key");
         String apiKey = s.apiKey() != null ? s.apiKey() : persistedSecret("api.key");
+        String postgresPassword = persistedSecret("postgres.password");
+        this.warehousePassword = persistedSecret("warehouse.password");
         log("starting PostgreSQL on 127.0.0.1:" + s.postgresPort() + " (data in " + s.home().resolve("postgres") + ")");
-        postgres = EmbeddedPostgresServer.start(s.home().resolve("postgres"), s.postgresPort(), true);
+        postgres = EmbeddedPostgresServer.startSecured(s.home().resolve("postgres"), s.postgresPort(), true, postgresPassword);
         postgres.createDatabase("eddy");
         DemoWarehouse.seed(postgres);
+        DemoWarehouse.grantTo(postgres, warehousePassword, "eddy");
         log("starting Kafka (KRaft) on 127.0.0.1:" + s.kafkaPort());
         broker = new EmbeddedKafkaBroker(s.home().resolve("kafka"), s.kafkaPort()).start();
         broker.createTopics(Topics.ALL, s.partitions(), List.of(Topics.CONFIG));
@@ -90,6 +93,7 @@ public final class LocalLauncher {
         // a random block of 8 node ids per start, so two suites on one machine rarely share one either
         int nodeBase = new java.security.SecureRandom().nextInt(512) * 8;
         String jdbc = "jdbc:postgresql://127.0.0.1:" + s.servicesPostgresPort() + "/eddy";
+        String deniedPorts = internalPorts(s);
         List<String> healthUrls = new ArrayList<>();
         for (ServiceKind kind : ServiceKind.values()) {
             if (kind != ServiceKind.CONFIG) {
@@ -103,7 +107,11 @@ public final class LocalLauncher {
             props.put("kafka.bootstrap.servers", broker.bootstrapServers());
             if (kind.hasDatabase()) {
                 props.put("quarkus.datasource.jdbc.url", jdbc);
-                props.put("quarkus.datasource.username", "postgres");
+                props.put("quarkus.datasource.username", EmbeddedPostgresServer.SUPERUSER);
+            }
+            if (kind == ServiceKind.CONFIG || kind == ServiceKind.EXTRACTOR || kind == ServiceKind.DELIVERY) {
+                // the services that connect on a user's behalf never reach the suite's own ports
+                props.put("eddy.egress.deny", deniedPorts);
             }
             if (kind == ServiceKind.CONFIG) {
                 props.put("eddy.suite.health-urls", String.join(",", healthUrls));
@@ -113,6 +121,10 @@ public final class LocalLauncher {
             env.put("EDDY_SECRET_KEY", secretKey);
             // distinct run-id nodes for the suite's processes (RunIds: ids of two processes differ by node)
             env.put("EDDY_NODE_ID", String.valueOf(nodeBase + kind.ordinal()));
+            if (kind.hasDatabase()) {
+                // in the environment, not on the command line, where every local user could read it
+                env.put("QUARKUS_DATASOURCE_PASSWORD", postgresPassword);
+            }
             if (kind == ServiceKind.CONFIG) {
                 env.put("EDDY_API_KEY", apiKey);
             }
@@ -129,6 +141,21 @@ public final class LocalLauncher {
     }
 
     private String readyApiKey;
+    private String warehousePassword;
+
+    /**
+     * The suite's own ports as egress rules ({@code :port}, that port on this host): the services' HTTP ports and the
+     * broker's. PostgreSQL's port stays open: the demo warehouse lives there, and every login there needs a password.
+     */
+    private String internalPorts(LocalSettings s) {
+        List<String> ports = new ArrayList<>();
+        for (ServiceKind kind : ServiceKind.values()) {
+            ports.add(":" + s.port(kind));
+        }
+        ports.add(":" + broker.port());
+        ports.add(":" + broker.controllerPort());
+        return String.join(",", ports);
+    }
 
     private void awaitReady(Duration timeout) {
         URI ready = URI.create("http://127.0.0.1:" + settings.port(ServiceKind.CONFIG) + "/q/health/ready");
@@ -166,7 +193,8 @@ public final class LocalLauncher {
         System.out.println("  health         " + api + "/q/health/ready");
         System.out.println("  API key        " + readyApiKey + (s.apiKey() == null ? "   (generated; kept in " + s.home().resolve("api.key") + ", set EDDY_API_KEY to choose one)" : ""));
         System.out.println("  demo warehouse postgres host=127.0.0.1 port=" + postgres.port() + " database=" + DemoWarehouse.DATABASE
-                + " user=postgres password=(empty)   table: customers");
+                + " user=" + DemoWarehouse.USER + " password=" + warehousePassword + "   table: customers");
+        System.out.println("                 (password generated; kept in " + s.home().resolve("warehouse.password") + ")");
         System.out.println("  Kafka          " + broker.bootstrapServers());
         System.out.println("  data           " + s.home().toAbsolutePath());
         System.out.println("  logs           " + s.home().resolve("logs").toAbsolutePath());

@@ -13,7 +13,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -86,7 +85,7 @@ final class CdcSemanticsDriver implements AutoCloseable {
         if (sourceId == null) {
             sourceId = api.create("/api/v1/sources", Map.of("name", "Warehouse", "slug", "cdc-warehouse", "type", "postgres",
                     "configuration", Map.of("host", "127.0.0.1", "port", warehousePort, "database", "warehouse",
-                            "user", "postgres", "password", ""))).get("id").asText();
+                            "user", suite.warehouseUser(), "password", suite.warehousePassword()))).get("id").asText();
         }
         String modelId = api.create("/api/v1/models", Map.of("name", slug, "slug", slug + "-model", "sourceId", sourceId,
                 "queryType", "raw_sql", "raw", Map.of("sql", sql), "primaryKey", "id")).get("id").asText();
@@ -219,7 +218,7 @@ final class CdcSemanticsDriver implements AutoCloseable {
     }
 
     void sql(String... statements) {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + suite.postgresPort() + "/warehouse", "postgres", "");
+        try (Connection c = suite.warehouse();
              Statement s = c.createStatement()) {
             for (String statement : statements) {
                 s.execute(statement);

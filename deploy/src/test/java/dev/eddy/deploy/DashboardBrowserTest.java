@@ -26,7 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -73,7 +72,7 @@ class DashboardBrowserTest {
                 "INSERT INTO dash_people VALUES (1,'ann@x.io','pro'),(2,'bob@x.io','free'),(3,'cid@x.io','pro')");
         String sourceId = api.create("/api/v1/sources", Map.of("name", "Warehouse", "slug", "warehouse", "type", "postgres",
                 "configuration", Map.of("host", "127.0.0.1", "port", suite.postgresPort(), "database", "warehouse",
-                        "user", "postgres", "password", ""))).get("id").asText();
+                        "user", suite.warehouseUser(), "password", suite.warehousePassword()))).get("id").asText();
         String modelId = api.create("/api/v1/models", Map.of("name", "People", "slug", "people", "sourceId", sourceId,
                 "queryType", "raw_sql", "raw", Map.of("sql", "SELECT id, email, plan FROM dash_people"), "primaryKey", "id")).get("id").asText();
         String destinationId = api.create("/api/v1/destinations", Map.of("name", "CRM webhook", "slug", "crm", "type", "webhook",
@@ -266,7 +265,7 @@ class DashboardBrowserTest {
     }
 
     private static void warehouse(String... statements) {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + suite.postgresPort() + "/warehouse", "postgres", "");
+        try (Connection c = suite.warehouse();
              Statement s = c.createStatement()) {
             for (String statement : statements) {
                 s.execute(statement);

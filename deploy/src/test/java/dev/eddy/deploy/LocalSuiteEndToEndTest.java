@@ -29,6 +29,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -83,7 +84,7 @@ class LocalSuiteEndToEndTest {
     void firstRunSendsEveryRowAsAdded() {
         String sourceId = api.create("/api/v1/sources", Map.of("name", "Demo warehouse", "slug", "demo-warehouse", "type", "postgres",
                 "configuration", Map.of("host", "127.0.0.1", "port", suite.postgresPort(), "database", "warehouse",
-                        "user", "postgres", "password", ""))).get("id").asText();
+                        "user", suite.warehouseUser(), "password", suite.warehousePassword()))).get("id").asText();
         String modelId = api.create("/api/v1/models", Map.of("name", "People", "slug", "people", "sourceId", sourceId,
                 "queryType", "raw_sql", "raw", Map.of("sql", "SELECT id, email, name, secret_notes FROM e2e_people"),
                 "primaryKey", "id")).get("id").asText();
@@ -154,6 +155,40 @@ class LocalSuiteEndToEndTest {
         JsonNode run = triggerAndAwait(brokenSync);
         assertEquals("failed", run.get("status").asText());
         assertTrue(run.get("error").asText().contains("no_such_table"), run.get("error").asText());
+    }
+
+    @Test
+    @Order(5)
+    void aModelOnTheDemoWarehouseCannotRunProgramsWriteOrReachEddysDatabase() throws Exception {
+        JsonNode sync = api.get("/api/v1/syncs/" + syncId).body();
+        String sourceId = api.get("/api/v1/models/" + sync.get("modelId").asText()).body().get("sourceId").asText();
+        Path touched = home.resolve("copy-to-program-ran");
+        JsonNode copy = runModel(sourceId, sync, "copy-to-program",
+                "COPY (SELECT 1 AS id) TO PROGRAM 'touch " + touched + "'");
+        assertEquals("failed", copy.get("status").asText(), copy.toString());
+        assertTrue(copy.get("error").asText().contains("permission denied"), copy.get("error").asText());
+        assertFalse(Files.exists(touched), "the program did not run");
+
+        JsonNode create = runModel(sourceId, sync, "create-table", "CREATE TABLE e2e_written AS SELECT 1 AS id");
+        assertEquals("failed", create.get("status").asText(), create.toString());
+        assertTrue(create.get("error").asText().contains("read-only transaction"), create.get("error").asText());
+
+        String eddyDatabase = "jdbc:postgresql://127.0.0.1:" + suite.postgresPort() + "/eddy";
+        SQLException refused = assertThrows(SQLException.class,
+                () -> DriverManager.getConnection(eddyDatabase, suite.warehouseUser(), suite.warehousePassword()).close());
+        assertTrue(refused.getMessage().contains("permission denied for database"), refused.getMessage());
+        SQLException noPassword = assertThrows(SQLException.class, () -> DriverManager.getConnection(eddyDatabase, "postgres", "").close());
+        assertTrue(noPassword.getMessage().contains("password"), "the superuser needs its password too: " + noPassword.getMessage());
+    }
+
+    private static JsonNode runModel(String sourceId, JsonNode sync, String slug, String sql) {
+        String modelId = api.create("/api/v1/models", Map.of("name", slug, "slug", slug, "sourceId", sourceId,
+                "queryType", "raw_sql", "raw", Map.of("sql", sql), "primaryKey", "id")).get("id").asText();
+        String attack = api.create("/api/v1/syncs", Map.of("slug", slug + "-sync", "modelId", modelId,
+                "destinationId", sync.get("destinationId").asText(), "disabled", false, "schedule", Map.of("type", "manual"),
+                "configuration", Map.of("mode", "upsert", "deleteBehavior", "delete",
+                        "mappings", List.of(Map.of("from", "id", "to", "id", "type", "standard"))))).get("id").asText();
+        return triggerAndAwait(attack);
     }
 
     @Test
@@ -341,7 +376,7 @@ class LocalSuiteEndToEndTest {
     }
 
     private static void sql(String... statements) {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + suite.postgresPort() + "/warehouse", "postgres", "");
+        try (Connection c = suite.warehouse();
              Statement s = c.createStatement()) {
             for (String statement : statements) {
                 s.execute(statement);

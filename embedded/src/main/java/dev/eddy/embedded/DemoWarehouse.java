@@ -1,14 +1,19 @@
 package dev.eddy.embedded;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-/** The demo warehouse: a database {@code warehouse} with a sample {@code customers} table. */
+/**
+ * The demo warehouse: a database {@code warehouse} with a sample {@code customers} table. With
+ * {@link #grantTo} it belongs to its own login role, which is no superuser: a model on the demo source cannot run
+ * {@code COPY ... TO PROGRAM}, read the server's files or reach Eddy's own database.
+ */
 public final class DemoWarehouse {
 
     public static final String DATABASE = "warehouse";
+    /** The demo warehouse's own role ({@code ./eddy local}). */
+    public static final String USER = "eddy_demo";
 
     private DemoWarehouse() {
     }
@@ -16,7 +21,7 @@ public final class DemoWarehouse {
     /** Creates the database and the {@code customers} table with 10 rows, unless the table exists. */
     public static void seed(EmbeddedPostgresServer postgres) {
         postgres.createDatabase(DATABASE);
-        try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(DATABASE), "postgres", "");
+        try (Connection c = postgres.connectAsSuperuser(DATABASE);
              Statement s = c.createStatement()) {
             s.execute("""
                     CREATE TABLE IF NOT EXISTS customers (
@@ -43,6 +48,38 @@ public final class DemoWarehouse {
                     ON CONFLICT (id) DO NOTHING""");
         } catch (SQLException e) {
             throw new IllegalStateException("the demo warehouse cannot be seeded: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Makes {@link #USER} (password {@code password}) the owner of the demo database and its table: a login role
+     * without superuser, database or role creation rights, and in none of the roles that run programs or read and
+     * write the server's files. Every other database ({@code eddy}, {@code postgres}) refuses connections from roles
+     * not granted them, so the demo role cannot reach Eddy's own schemas. Run at each start (the password may change).
+     *
+     * @param ownDatabases the databases only the superuser may connect to
+     */
+    public static void grantTo(EmbeddedPostgresServer postgres, String password, String... ownDatabases) {
+        if (password == null || !password.matches("[A-Za-z0-9_]{16,}")) {
+            throw new IllegalArgumentException("the demo warehouse's password must be 16 or more letters, digits or '_'");
+        }
+        try (Connection c = postgres.connectAsSuperuser(DATABASE);
+             Statement s = c.createStatement()) {
+            s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + USER + "') THEN CREATE ROLE " + USER
+                    + " LOGIN; END IF; END $$");
+            s.execute("ALTER ROLE " + USER + " WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
+                    + " PASSWORD '" + password + "'");
+            for (String role : new String[] {"pg_execute_server_program", "pg_read_server_files", "pg_write_server_files"}) {
+                s.execute("REVOKE " + role + " FROM " + USER);
+            }
+            s.execute("ALTER DATABASE " + DATABASE + " OWNER TO " + USER);
+            s.execute("ALTER TABLE customers OWNER TO " + USER);
+            s.execute("REVOKE CONNECT ON DATABASE postgres FROM PUBLIC");
+            for (String database : ownDatabases) {
+                s.execute("REVOKE CONNECT ON DATABASE \"" + database.replace("\"", "\"\"") + "\" FROM PUBLIC");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the demo warehouse's role cannot be set up: " + e.getMessage(), e);
         }
     }
 }

@@ -132,6 +132,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
+    /** The KRaft controller's port. */
+    public int controllerPort() {
+        return controllerPort;
+    }
+
     public int port() {
         return port;
     }

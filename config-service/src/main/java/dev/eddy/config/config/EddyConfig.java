@@ -53,6 +53,18 @@ public interface EddyConfig {
         java.time.Duration progressDeadline();
     }
 
+    /** Which hosts Eddy may connect to on a user's behalf ({@code dev.eddy.contracts.egress.EgressPolicy}). */
+    Egress egress();
+
+    /** The egress policy's settings. */
+    interface Egress {
+        /** Rules opened besides the defaults ({@code EDDY_EGRESS_ALLOW}): CIDRs, address[:port], host:port. */
+        Optional<List<String>> allow();
+
+        /** Rules denied besides link-local and metadata addresses; the launcher lists Eddy's own ports. */
+        Optional<List<String>> deny();
+    }
+
     /** The rest of the suite, as the launcher describes it. */
     Suite suite();
 

@@ -1,5 +1,8 @@
 package dev.eddy.config.gitsync;
 
+import dev.eddy.contracts.egress.DestinationTargets;
+import dev.eddy.contracts.egress.EgressDeniedException;
+import dev.eddy.contracts.egress.EgressPolicy;
 import org.apache.sshd.client.config.hosts.KnownHostEntry;
 import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
@@ -33,6 +36,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
@@ -85,6 +89,39 @@ final class GitRemoteAccess implements TransportConfigCallback, AutoCloseable {
             return new GitRemoteAccess(null, factory, hostKeys, home);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the SSH client: " + e.getMessage(), e);
+        }
+    }
+
+    /** The host and port of a remote URL (SSH 22, HTTPS 443, HTTP 80), or empty for a local one ({@code file://}). */
+    static Optional<DestinationTargets.Target> remoteTarget(String repoUrl) {
+        try {
+            URIish uri = new URIish(repoUrl);
+            if (uri.getHost() == null || "file".equalsIgnoreCase(uri.getScheme())) {
+                return Optional.empty();
+            }
+            String scheme = uri.getScheme() == null ? "ssh" : uri.getScheme().toLowerCase(Locale.ROOT);
+            int port = uri.getPort() > 0 ? uri.getPort() : scheme.startsWith("ssh") ? 22 : "https".equals(scheme) ? 443 : 80;
+            return Optional.of(new DestinationTargets.Target("repoUrl", uri.getHost(), port));
+        } catch (URISyntaxException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Resolves the remote's host and checks every address against the egress policy, right before a remote
+     * command (JGit connects by name; the lookup it makes next is answered from the JVM's address cache).
+     *
+     * @throws IOException naming why the remote is refused or unknown
+     */
+    static void checkEgress(EgressPolicy egress, String repoUrl) throws IOException {
+        Optional<DestinationTargets.Target> target = remoteTarget(repoUrl);
+        if (target.isEmpty()) {
+            return;
+        }
+        try {
+            egress.resolve(target.get().host(), target.get().port());
+        } catch (EgressDeniedException e) {
+            throw new IOException("the Git remote " + target.get().host() + " " + e.getMessage(), e);
         }
     }
 

@@ -8,6 +8,7 @@ import dev.eddy.config.gitsync.GitSyncStatus.Conflict;
 import dev.eddy.config.gitsync.GitSyncStatus.Deletion;
 import dev.eddy.config.gitsync.GitSyncStore.OutboxEntry;
 import dev.eddy.config.service.ConfigChanged;
+import dev.eddy.contracts.egress.EgressPolicy;
 import dev.eddy.contracts.secrets.SecretBox;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -55,6 +56,7 @@ public class GitSyncEngine {
     private static final long REQUEST_TIMEOUT_SECONDS = 55;
 
     private final GitSyncStore store;
+    private final EgressPolicy egress;
     private final GitSyncCatalog catalog;
     private final SecretBox secrets;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -65,7 +67,8 @@ public class GitSyncEngine {
     private final AtomicLong nextPollMillis = new AtomicLong();
     private Path workRoot;
 
-    public GitSyncEngine(GitSyncStore store, GitSyncCatalog catalog, SecretBox secrets) {
+    public GitSyncEngine(GitSyncStore store, GitSyncCatalog catalog, SecretBox secrets, EgressPolicy egress) {
+        this.egress = egress;
         this.store = store;
         this.catalog = catalog;
         this.secrets = secrets;
@@ -162,6 +165,15 @@ public class GitSyncEngine {
         nextPollMillis.set(System.currentTimeMillis() + settings.pollSeconds() * 1000L);
         GitSyncStatus status = store.status();
         GitCredentials credentials = credentials(settings);
+        try {
+            GitRemoteAccess.checkEgress(egress, settings.repoUrl());
+        } catch (IOException e) {
+            LOG.warnf("Git Sync cycle on %s refused: %s", settings.branch(), e.getMessage());
+            GitSyncStatus s = store.status();
+            store.saveStatus(new GitSyncStatus(s.lastInboundCommit(), s.lastInboundAt(), s.lastOutboundCommit(),
+                    s.lastOutboundAt(), s.fileErrors(), s.conflicts(), s.deletions(), e.getMessage(), Instant.now()));
+            return;
+        }
         try (GitRemoteAccess access = GitRemoteAccess.of(credentials);
              GitWorkingCopy wc = GitWorkingCopy.open(workDir(settings), GitRemoteAccess.remoteUrl(settings.repoUrl(), credentials),
                      settings.branch(), access)) {

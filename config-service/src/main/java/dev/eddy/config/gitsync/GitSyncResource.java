@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eddy.config.service.MalformedRequestException;
 import dev.eddy.config.service.ValidationException;
+import dev.eddy.contracts.egress.EgressPolicy;
 import dev.eddy.contracts.secrets.SecretBox;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -33,8 +34,10 @@ public class GitSyncResource {
     private final GitSyncStore store;
     private final GitSyncEngine engine;
     private final SecretBox secrets;
+    private final EgressPolicy egress;
 
-    public GitSyncResource(GitSyncStore store, GitSyncEngine engine, SecretBox secrets) {
+    public GitSyncResource(GitSyncStore store, GitSyncEngine engine, SecretBox secrets, EgressPolicy egress) {
+        this.egress = egress;
         this.store = store;
         this.engine = engine;
         this.secrets = secrets;
@@ -70,6 +73,9 @@ public class GitSyncResource {
             problems.put("repoUrl", "must be an https, http, ssh or file URL, or scp-like (git@github.com:acme/config.git)");
         } else if (carriesPassword(repoUrl)) {
             problems.put("repoUrl", "must not carry a password or token: put it in credentials.token");
+        } else {
+            GitRemoteAccess.remoteTarget(repoUrl).flatMap(t -> egress.literalProblem(t.host(), t.port()))
+                    .ifPresent(problem -> problems.put("repoUrl", "host " + problem));
         }
         if (path.contains("..") || path.contains("\\")) {
             problems.put("path", "must be a folder inside the repository, such as eddy or config/eddy");
@@ -142,6 +148,11 @@ public class GitSyncResource {
     private String checkRepository(GitSyncSettings settings, GitCredentials credentials) {
         List<String> branches;
         String trusted;
+        try {
+            GitRemoteAccess.checkEgress(egress, settings.repoUrl());
+        } catch (java.io.IOException e) {
+            throw ValidationException.of("repoUrl", e.getMessage());
+        }
         try (GitRemoteAccess access = GitRemoteAccess.of(credentials)) {
             branches = GitWorkingCopy.remoteBranches(GitRemoteAccess.remoteUrl(settings.repoUrl(), credentials), access);
             trusted = access.trustedHostKeys();

@@ -24,10 +24,15 @@ import dev.eddy.contracts.destination.ConfigProblem;
 import dev.eddy.contracts.destination.DeliveryOptions;
 import dev.eddy.contracts.destination.DestinationDescriptor;
 import dev.eddy.contracts.destination.DestinationDescriptors;
+import dev.eddy.contracts.egress.DestinationTargets;
+import dev.eddy.contracts.egress.EgressPolicy;
 import dev.eddy.contracts.schedule.ScheduleValidator;
 import dev.eddy.contracts.secrets.SecretBox;
+import dev.eddy.contracts.secrets.UrlSecrets;
 import dev.eddy.contracts.source.DuckDbSourcePath;
 import dev.eddy.contracts.source.MySqlConnection;
+import dev.eddy.contracts.source.PostgresConnection;
+import dev.eddy.contracts.source.SourceAddress;
 import dev.eddy.contracts.source.SyncLogSources;
 import dev.eddy.contracts.spec.SyncSpec;
 import dev.eddy.contracts.template.InvalidTemplateException;
@@ -82,9 +87,11 @@ public class Catalog {
     private final WarehouseProbe warehouse;
     private final Event<ConfigChanged> changes;
     private final SequenceStore sequences;
+    private final EgressPolicy egress;
 
     public Catalog(Database db, CatalogStore store, RunStore runs, SecretBox secrets, WarehouseProbe warehouse,
-                   Event<ConfigChanged> changes, SequenceStore sequences) {
+                   Event<ConfigChanged> changes, SequenceStore sequences, EgressPolicy egress) {
+        this.egress = egress;
         this.db = db;
         this.store = store;
         this.runs = runs;
@@ -115,23 +122,16 @@ public class Catalog {
             p.add("type", "unknown source type '" + type + "'; supported: " + String.join(", ", SOURCE_TYPES));
         }
         ObjectNode configuration = p.object(body, "configuration", "configuration", true);
+        if (configuration != null && ("postgres".equals(type) || "mysql".equals(type))) {
+            networkSourceProblems(configuration, "postgres".equals(type) ? PostgresConnection.DEFAULT_PORT : MySqlConnection.DEFAULT_PORT, p);
+        }
         if (configuration != null && "postgres".equals(type)) {
-            p.requireText(configuration, "host", "configuration.host");
-            p.requireText(configuration, "database", "configuration.database");
-            p.requireText(configuration, "user", "configuration.user");
-            JsonNode port = configuration.get("port");
-            if (port != null && !port.isNull() && !validPort(port)) {
-                p.add("configuration.port", "must be a port number (1-65535)");
+            String sslMode = p.optionalText(configuration, "sslmode", "configuration.sslmode");
+            if (sslMode != null && !sslMode.isBlank() && !PostgresConnection.SSL_MODES.contains(sslMode)) {
+                p.add("configuration.sslmode", "must be one of " + String.join(", ", new TreeSet<>(PostgresConnection.SSL_MODES)));
             }
         }
         if (configuration != null && "mysql".equals(type)) {
-            p.requireText(configuration, "host", "configuration.host");
-            p.requireText(configuration, "database", "configuration.database");
-            p.requireText(configuration, "user", "configuration.user");
-            JsonNode port = configuration.get("port");
-            if (port != null && !port.isNull() && !validPort(port)) {
-                p.add("configuration.port", "must be a port number (1-65535)");
-            }
             String sslMode = p.optionalText(configuration, "sslMode", "configuration.sslMode");
             if (sslMode != null && !MySqlConnection.SSL_MODES.contains(sslMode)) {
                 p.add("configuration.sslMode", "must be one of " + String.join(", ", new TreeSet<>(MySqlConnection.SSL_MODES)));
@@ -144,6 +144,27 @@ public class Catalog {
         }
         rejectMaskedSecrets(configuration, "configuration", p);
         return new SourceInput(name, slug, type, configuration == null ? null : secrets.sealSecrets(configuration.deepCopy()));
+    }
+
+    /**
+     * The host, port, database and user of a PostgreSQL or MySQL source: validated parts only (the JDBC URL is built
+     * from them, {@link SourceAddress}), and a literal host the egress policy denies is refused here already.
+     */
+    private void networkSourceProblems(ObjectNode configuration, int defaultPort, FieldProblems p) {
+        Map<String, Object> config = new LinkedHashMap<>();
+        for (String field : List.of("host", "port", "database", "user")) {
+            JsonNode value = configuration.get(field);
+            if (value != null && !value.isNull()) {
+                config.put(field, value.isTextual() ? value.textValue() : value.isIntegralNumber() ? (Object) value.longValue() : value.toString());
+            }
+        }
+        SourceAddress.problems(config).forEach((field, problem) -> p.add("configuration." + field, problem));
+        if (!p.has("configuration.host") && !p.has("configuration.port")) {
+            Object port = config.get("port");
+            int number = port == null ? defaultPort : Integer.parseInt(port.toString());
+            egress.literalProblem((String) config.get("host"), number)
+                    .ifPresent(problem -> p.add("configuration.host", problem));
+        }
     }
 
     public Source createSource(JsonNode body) {
@@ -236,20 +257,72 @@ public class Catalog {
         }
         ObjectNode configuration = p.object(body, "configuration", "configuration", true);
         if (configuration != null && descriptor.isPresent()) {
-            for (ConfigProblem problem : descriptor.get().validate(JSON.convertValue(configuration, MAP))) {
+            Map<String, Object> config = JSON.convertValue(configuration, MAP);
+            for (ConfigProblem problem : descriptor.get().validate(config)) {
                 p.add("configuration." + problem.field(), problem.message());
+            }
+            for (DestinationTargets.Target target : DestinationTargets.of(type, config)) {
+                egress.literalProblem(target.host(), target.port())
+                        .ifPresent(problem -> p.add("configuration." + target.field(), "host " + target.host() + " " + problem));
             }
         }
         rejectMaskedSecrets(configuration, "configuration", p);
         ObjectNode sealed = configuration == null ? null : descriptor.isPresent()
                 ? secrets.sealSecrets(configuration.deepCopy(), descriptor.get()::isSecret)
                 : secrets.sealSecrets(configuration.deepCopy());
+        if (sealed != null) {
+            UrlSecrets.sealUrls(sealed, secrets::seal);
+        }
         return new DestinationInput(name, slug, type, sealed);
+    }
+
+    /**
+     * The URLs of a destination configuration whose tokens and userinfo are secrets ({@link UrlSecrets}): the
+     * webhook's {@code url} and each event kind's {@code url} template of the http destination.
+     */
+    private static void forEachUrl(ObjectNode configuration, java.util.function.BiConsumer<ObjectNode, String> action) {
+        if (configuration.path("url").isTextual()) {
+            action.accept(configuration, "url");
+        }
+        for (String kind : List.of("added", "changed", "removed")) {
+            if (configuration.get(kind) instanceof ObjectNode request && request.path("url").isTextual()) {
+                action.accept(request, "url");
+            }
+        }
+    }
+
+    /**
+     * A URL a client sends must hold its secrets in plain: a sealed part would be opened for the client by delivery
+     * (another secret sent to its own server), and a mask (a URL copied from a response) would be sent as it is.
+     */
+    private static void refuseSealedOrMaskedUrls(JsonNode configuration, FieldProblems p) {
+        if (!(configuration instanceof ObjectNode object)) {
+            return;
+        }
+        forEachUrl(object, (holder, field) -> {
+            String url = holder.get(field).asText();
+            String path = "configuration." + (holder == object ? field : kindOf(object, holder) + "." + field);
+            if (UrlSecrets.carriesSealed(url)) {
+                p.add(path, "must not carry a sealed value: send the URL with its token as it is");
+            } else if (url.contains(SecretBox.MASK)) {
+                p.add(path, "carries a mask: send the URL with its real token (Eddy seals it), or leave url out to keep the stored one");
+            }
+        });
+    }
+
+    private static String kindOf(ObjectNode configuration, ObjectNode request) {
+        for (String kind : List.of("added", "changed", "removed")) {
+            if (configuration.get(kind) == request) {
+                return kind;
+            }
+        }
+        return "url";
     }
 
     public DestinationDetails createDestination(JsonNode body) {
         FieldProblems p = new FieldProblems();
         rejectSealedValues(body.get("configuration"), "configuration", p);
+        refuseSealedOrMaskedUrls(body == null ? null : body.get("configuration"), p);
         DestinationInput in = validateDestination(body, p);
         DestinationDetails created = db.inTransaction(c -> {
             checkSlug(c, p, "destinations", in.slug(), -1);
@@ -269,6 +342,7 @@ public class Catalog {
             body.set("configuration", current.configuration().deepCopy());
             FieldProblems p = new FieldProblems();
             rejectSealedValues(patch.get("configuration"), "configuration", p);
+            refuseSealedOrMaskedUrls(patch == null ? null : patch.get("configuration"), p);
             ObjectNode merged = merge(body, patch, Set.of());
             requireSecretsOnRetarget(current.configuration(), merged.get("configuration"), p);
             DestinationInput in = validateDestination(merged, p);
@@ -994,10 +1068,6 @@ public class Catalog {
         return ids.stream().map(String::valueOf).toList();
     }
 
-    private static boolean validPort(JsonNode port) {
-        long value = port.isIntegralNumber() ? port.asLong() : port.isTextual() && port.asText().matches("\\d{1,5}") ? Long.parseLong(port.asText()) : -1;
-        return value >= 1 && value <= 65535;
-    }
 
     @FunctionalInterface
     interface Insert<T> {

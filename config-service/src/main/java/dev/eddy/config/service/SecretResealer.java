@@ -8,6 +8,7 @@ import dev.eddy.config.store.ConfigSchema;
 import dev.eddy.config.store.Database;
 import dev.eddy.config.store.ListQuery;
 import dev.eddy.contracts.secrets.SecretBox;
+import dev.eddy.contracts.secrets.UrlSecrets;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -54,7 +55,7 @@ public class SecretResealer {
                 }
             }
             for (Destination d : store.listDestinations(c, all)) {
-                ObjectNode sealed = secrets.sealSecrets(d.configuration().deepCopy());
+                ObjectNode sealed = UrlSecrets.sealUrls(secrets.sealSecrets(d.configuration().deepCopy()), secrets::seal);
                 if (!sealed.equals(d.configuration())) {
                     store.replaceConfiguration(c, "destinations", d.id(), sealed);
                     changed++;

@@ -4,16 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mysql.cj.jdbc.NonRegisteringDriver;
 import dev.eddy.config.domain.Source;
+import dev.eddy.contracts.egress.EgressDeniedException;
+import dev.eddy.contracts.egress.EgressPolicy;
 import dev.eddy.contracts.secrets.SecretBox;
 import dev.eddy.contracts.source.DuckDbLocks;
 import dev.eddy.contracts.source.DuckDbSourcePath;
+import dev.eddy.contracts.source.InvalidSourceAddressException;
 import dev.eddy.contracts.source.MySqlConnection;
+import dev.eddy.contracts.source.PostgresConnection;
+import dev.eddy.contracts.source.SourceAddress;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.duckdb.DuckDBDriver;
 import org.postgresql.Driver;
+import org.postgresql.core.Parser;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
+import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -43,9 +48,11 @@ public class WarehouseProbe {
     private static final NonRegisteringDriver MYSQL = mySqlDriver();
 
     private final SecretBox secrets;
+    private final EgressPolicy egress;
 
-    public WarehouseProbe(SecretBox secrets) {
+    public WarehouseProbe(SecretBox secrets, EgressPolicy egress) {
         this.secrets = secrets;
+        this.egress = egress;
     }
 
     /** The answer of a connection test: ok, or the driver's message. */
@@ -73,6 +80,7 @@ public class WarehouseProbe {
     /** Connects and runs {@code SELECT 1}. */
     public TestResult test(Source source) {
         try (Connection c = connect(source); Statement s = c.createStatement()) {
+            c.setReadOnly(true);
             s.setQueryTimeout(TIMEOUT_SECONDS);
             s.execute("SELECT 1");
             return new TestResult(true, "connected to " + source.type() + " source " + source.slug());
@@ -90,13 +98,18 @@ public class WarehouseProbe {
         while (inner.endsWith(";")) {
             inner = inner.substring(0, inner.length() - 1).strip();
         }
+        String wrapped = "SELECT * FROM (" + inner + "\n) AS eddy_preview LIMIT " + rows;
+        if ("postgres".equals(source.type()) && statements(wrapped) > 1) {
+            // counted on the text sent: pgjdbc would run each statement, and one could end the read-only transaction
+            throw new WarehouseException("a model is one SQL statement; this one has several (separated by ';')", null);
+        }
         try (Connection c = connect(source)) {
             c.setReadOnly(true);
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
                 s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
                 s.setMaxRows(rows);
-                try (ResultSet rs = s.executeQuery("SELECT * FROM (" + inner + "\n) AS eddy_preview LIMIT " + rows)) {
+                try (ResultSet rs = s.executeQuery(wrapped)) {
                     ResultSetMetaData md = rs.getMetaData();
                     List<Column> columns = new ArrayList<>();
                     for (int i = 1; i <= md.getColumnCount(); i++) {
@@ -120,6 +133,15 @@ public class WarehouseProbe {
         }
     }
 
+    /** The statements pgjdbc would run for {@code sql}, counted by its own parser (quotes, dollar quotes, comments). */
+    private static long statements(String sql) {
+        try {
+            return Parser.parseJdbcSql(sql, true, false, true, false, true).stream().filter(q -> !q.nativeSql.isBlank()).count();
+        } catch (SQLException e) {
+            return 1;
+        }
+    }
+
     /** JSON-friendly values: numbers, booleans and strings as they are, anything else as its text. */
     private static Object value(Object v) {
         if (v == null || v instanceof Number || v instanceof Boolean || v instanceof String) {
@@ -138,36 +160,50 @@ public class WarehouseProbe {
         if (!"postgres".equals(source.type())) {
             throw new WarehouseException("source type '" + source.type() + "' cannot be probed", null);
         }
-        ObjectNode config = secrets.openSecrets(source.configuration().deepCopy());
-        String host = text(config, "host");
-        String database = text(config, "database");
-        String user = text(config, "user");
-        String port = config.hasNonNull("port") ? config.get("port").asText() : "5432";
-        String hostPart = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-        String url = "jdbc:postgresql://" + hostPart + ":" + port + "/" + URLEncoder.encode(database, StandardCharsets.UTF_8);
-        Properties props = new Properties();
-        props.setProperty("user", user);
-        String password = text(config, "password");
-        if (!password.isEmpty()) {
-            props.setProperty("password", password);
-        }
-        props.setProperty("connectTimeout", Integer.toString(TIMEOUT_SECONDS));
-        props.setProperty("loginTimeout", Integer.toString(TIMEOUT_SECONDS));
-        props.setProperty("socketTimeout", Integer.toString(QUERY_TIMEOUT_SECONDS + 5));
-        props.setProperty("ApplicationName", "eddy-config");
-        String sslMode = text(config, "sslmode");
-        if (!sslMode.isEmpty()) {
-            props.setProperty("sslmode", sslMode);
-        }
+        Map<String, String> config = settings(secrets.openSecrets(source.configuration().deepCopy()));
         try {
+            SourceAddress address = SourceAddress.of(config, PostgresConnection.DEFAULT_PORT);
+            String sslMode = config.get("sslmode");
+            Properties props = PostgresConnection.properties(SourceAddress.user(config), blankToNull(config.get("password")),
+                    sslMode, Duration.ofSeconds(TIMEOUT_SECONDS), "eddy-config", true);
+            props.setProperty("socketTimeout", Integer.toString(QUERY_TIMEOUT_SECONDS + 5));
+            String url = PostgresConnection.url(address, connectHost(address, PostgresConnection.verifiesHostName(sslMode)));
             Connection c = DRIVER.connect(url, props);
             if (c == null) {
                 throw new WarehouseException("not a PostgreSQL address: " + url, null);
             }
             return c;
+        } catch (InvalidSourceAddressException e) {
+            throw new WarehouseException("configuration." + e.field() + " " + e.problem(), e);
         } catch (SQLException e) {
             throw new WarehouseException(e.getMessage(), e);
         }
+    }
+
+    /** The host's checked address (see {@link SourceAddress#connectHost}). */
+    private String connectHost(SourceAddress address, boolean verifiesName) throws WarehouseException {
+        try {
+            return address.connectHost(egress, verifiesName);
+        } catch (EgressDeniedException e) {
+            throw new WarehouseException("configuration.host " + e.getMessage(), e);
+        } catch (UnknownHostException e) {
+            throw new WarehouseException("unknown host " + address.host() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A source configuration as the text settings the connection classes read. */
+    private static Map<String, String> settings(ObjectNode config) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        config.fields().forEachRemaining(field -> {
+            if (!field.getValue().isNull() && field.getValue().isValueNode()) {
+                settings.put(field.getKey(), field.getValue().asText());
+            }
+        });
+        return settings;
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
     }
 
     /**
@@ -219,22 +255,30 @@ public class WarehouseProbe {
      * A MySQL (or MariaDB) server through Connector/J, with the extractor's session settings
      * ({@link MySqlConnection}), so a preview shows what a run reads. Connector/J's timeouts are milliseconds.
      */
-    private static Connection connectMySql(ObjectNode config) throws WarehouseException {
-        String host = text(config, "host");
-        String port = config.hasNonNull("port") ? config.get("port").asText() : Integer.toString(MySqlConnection.DEFAULT_PORT);
-        String password = text(config, "password");
-        Properties props = MySqlConnection.properties(text(config, "user"), password.isEmpty() ? null : password,
-                text(config, "sslMode"), Duration.ofSeconds(TIMEOUT_SECONDS), "eddy-config");
-        props.setProperty("socketTimeout", Long.toString(Duration.ofSeconds(QUERY_TIMEOUT_SECONDS + 5).toMillis()));
-        String url = MySqlConnection.url(host, port, text(config, "database"));
+    private Connection connectMySql(ObjectNode node) throws WarehouseException {
+        Map<String, String> config = settings(node);
+        SourceAddress address;
         try {
+            address = SourceAddress.of(config, MySqlConnection.DEFAULT_PORT);
+        } catch (InvalidSourceAddressException e) {
+            throw new WarehouseException("configuration." + e.field() + " " + e.problem(), e);
+        }
+        String port = Integer.toString(address.port());
+        try {
+            String sslMode = config.get("sslMode");
+            Properties props = MySqlConnection.properties(SourceAddress.user(config), blankToNull(config.get("password")),
+                    sslMode, Duration.ofSeconds(TIMEOUT_SECONDS), "eddy-config");
+            props.setProperty("socketTimeout", Long.toString(Duration.ofSeconds(QUERY_TIMEOUT_SECONDS + 5).toMillis()));
+            String url = MySqlConnection.url(address, connectHost(address, "VERIFY_IDENTITY".equals(sslMode)));
             Connection c = MYSQL.connect(url, props);
             if (c == null) {
                 throw new WarehouseException("not a MySQL address: " + url, null);
             }
             return c;
+        } catch (InvalidSourceAddressException e) {
+            throw new WarehouseException("configuration." + e.field() + " " + e.problem(), e);
         } catch (SQLException e) {
-            throw new WarehouseException(MySqlConnection.connectFailure(host, port, e), e);
+            throw new WarehouseException(MySqlConnection.connectFailure(address.host(), port, e), e);
         }
     }
 

@@ -1,5 +1,9 @@
 package dev.eddy.contracts.destination;
 
+import dev.eddy.contracts.source.InvalidSourceAddressException;
+import dev.eddy.contracts.source.PostgresJdbcUrl;
+import dev.eddy.contracts.source.SourceAddress;
+
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -69,13 +73,23 @@ public final class PostgresDescriptor implements DestinationDescriptor {
         if (jdbcUrl != null) {
             if (!(jdbcUrl instanceof String url) || !url.startsWith("jdbc:postgresql:")) {
                 problems.add(new ConfigProblem("jdbcUrl", "must start with jdbc:postgresql:"));
+            } else {
+                try {
+                    PostgresJdbcUrl.parse(url);
+                } catch (InvalidSourceAddressException e) {
+                    problems.add(new ConfigProblem("jdbcUrl", e.problem()));
+                }
             }
         } else {
             if (!(config.get("host") instanceof String host) || host.isBlank()) {
                 problems.add(new ConfigProblem("host", "is required (or jdbcUrl)"));
+            } else {
+                SourceAddress.hostProblem(host).ifPresent(p -> problems.add(new ConfigProblem("host", p)));
             }
             if (!(config.get("database") instanceof String db) || db.isBlank()) {
                 problems.add(new ConfigProblem("database", "is required (or jdbcUrl)"));
+            } else {
+                SourceAddress.databaseProblem(db).ifPresent(p -> problems.add(new ConfigProblem("database", p)));
             }
             Object port = config.get("port");
             if (port != null && !validPort(port)) {

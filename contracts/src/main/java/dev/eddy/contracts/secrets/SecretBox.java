@@ -207,15 +207,24 @@ public final class SecretBox {
     public static ObjectNode redacted(ObjectNode config) {
         ObjectNode copy = config.deepCopy();
         walk(copy, null, false, (value, secret) ->
-                secret || (value.isTextual() && isSealed(value.asText())) ? TextNode.valueOf(MASK) : value);
+                secret || (value.isTextual() && isSealed(value.asText())) ? TextNode.valueOf(MASK) : maskedUrl(value));
         return copy;
     }
 
-    /** A copy with every secret field removed (a secret object or list whole), for events and Git files. */
+    /**
+     * A copy with every secret field removed (a secret object or list whole), and the secrets inside URLs masked
+     * ({@link UrlSecrets}), for events and Git files.
+     */
     public static ObjectNode withoutSecrets(ObjectNode config) {
         ObjectNode copy = config.deepCopy();
         strip(copy, null);
+        walk(copy, null, false, (value, secret) -> maskedUrl(value));
         return copy;
+    }
+
+    /** A URL's tokens and userinfo (sealed or not) masked; any other value as it is. */
+    private static JsonNode maskedUrl(JsonNode value) {
+        return value.isTextual() && value.asText().contains("://") ? TextNode.valueOf(UrlSecrets.masked(value.asText())) : value;
     }
 
     private static void strip(JsonNode node, String name) {

@@ -1,7 +1,5 @@
 package dev.eddy.contracts.source;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Properties;
@@ -22,10 +20,14 @@ public final class MySqlConnection {
     private MySqlConnection() {
     }
 
-    /** The JDBC URL of a database; Connector/J decodes %XX in the path but keeps '+' as it is. */
-    public static String url(String host, String port, String database) {
-        String hostPart = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-        return "jdbc:mysql://" + hostPart + ":" + port + "/" + URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
+    /**
+     * The JDBC URL of a validated address: host, port and database only, so no option can come from the URL
+     * (Connector/J lets URL options override the properties).
+     *
+     * @param connectHost the address to connect to (the host's checked address), or the host itself
+     */
+    public static String url(SourceAddress address, String connectHost) {
+        return address.jdbcUrl("mysql", connectHost);
     }
 
     /**
@@ -49,6 +51,16 @@ public final class MySqlConnection {
         props.setProperty("yearIsDateType", "false");
         props.setProperty("zeroDateTimeBehavior", "CONVERT_TO_NULL");
         props.setProperty("characterEncoding", "UTF-8");
+        // a server (or a man in the middle) may ask the client for any of its files: never answer
+        props.setProperty("allowLoadLocalInfile", "false");
+        props.setProperty("allowUrlInLocalInfile", "false");
+        // MariaDB Connector/J's name for the same switch, pinned in case a MariaDB driver serves the URL
+        props.setProperty("allowLocalInfile", "false");
+        // a server's serialized Java objects are never deserialized, and a model is one statement
+        props.setProperty("autoDeserialize", "false");
+        props.setProperty("allowMultiQueries", "false");
+        // the RSA key of a caching_sha2 server is not fetched over an unencrypted connection
+        props.setProperty("allowPublicKeyRetrieval", "false");
         if (sslMode != null && !sslMode.isBlank()) {
             props.setProperty("sslMode", sslMode);
         }

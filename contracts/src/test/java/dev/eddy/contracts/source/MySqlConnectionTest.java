@@ -6,10 +6,13 @@ import java.net.ConnectException;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** The MySQL connection settings the API and the extractor share. */
 class MySqlConnectionTest {
@@ -30,9 +33,30 @@ class MySqlConnectionTest {
     }
 
     @Test
-    void theDatabaseIsEncodedInTheUrlPathAndIPv6HostsAreBracketed() {
-        assertEquals("jdbc:mysql://db.example:3306/sales%20eu", MySqlConnection.url("db.example", "3306", "sales eu"));
-        assertEquals("jdbc:mysql://[::1]:3307/w", MySqlConnection.url("::1", "3307", "w"));
+    void theUrlHoldsOnlyTheValidatedPartsAndIPv6HostsAreBracketed() throws Exception {
+        SourceAddress address = SourceAddress.of(Map.of("host", "db.example", "port", "3306", "database", "sales_eu"), 3306);
+        assertEquals("jdbc:mysql://db.example:3306/sales_eu", MySqlConnection.url(address, address.host()));
+        assertEquals("jdbc:mysql://10.0.0.7:3306/sales_eu", MySqlConnection.url(address, "10.0.0.7"), "connects to the checked address");
+        SourceAddress v6 = SourceAddress.of(Map.of("host", "[::1]", "port", 3307, "database", "w"), 3306);
+        assertEquals("jdbc:mysql://[::1]:3307/w", MySqlConnection.url(v6, v6.host()));
+    }
+
+    @Test
+    void aHostCarryingUrlOptionsIsRefusedSoNoOptionReachesTheDriver() {
+        InvalidSourceAddressException e = assertThrows(InvalidSourceAddressException.class, () -> SourceAddress.of(
+                Map.of("host", "evil:3306/x?allowLoadLocalInfile=true#", "database", "w"), 3306));
+        assertEquals("host", e.field());
+        assertThrows(InvalidSourceAddressException.class, () -> SourceAddress.of(
+                Map.of("host", "db.example", "database", "w?allowLoadLocalInfile=true"), 3306));
+    }
+
+    @Test
+    void theDriversDangerousOptionsArePinnedOff() {
+        Properties props = MySqlConnection.properties("eddy", "pw", null, Duration.ofSeconds(5), "t");
+        for (String option : List.of("allowLoadLocalInfile", "allowLocalInfile", "allowUrlInLocalInfile", "autoDeserialize",
+                "allowMultiQueries", "allowPublicKeyRetrieval")) {
+            assertEquals("false", props.getProperty(option), option);
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.eddy.delivery.config;
 
+import dev.eddy.contracts.egress.EgressPolicy;
 import dev.eddy.contracts.kafka.EventPublisher;
 import dev.eddy.contracts.kafka.KafkaSettings;
 import dev.eddy.contracts.kafka.RecordLimits;
@@ -14,6 +15,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.net.http.HttpClient;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -59,6 +61,12 @@ public class DeliveryBeans {
         return new RetryPolicy(
                 new RetryPolicy.Settings(retry.maxAttempts(), retry.deadline(), retry.initialBackoff(), retry.maxBackoff()),
                 clock, duration -> Thread.sleep(duration.toMillis()), () -> ThreadLocalRandom.current().nextDouble());
+    }
+
+    @Produces
+    @Singleton
+    EgressPolicy egressPolicy(DeliveryConfig config) {
+        return EgressPolicy.of(config.egress().allow().orElse(List.of()), config.egress().deny().orElse(List.of()));
     }
 
     @Produces

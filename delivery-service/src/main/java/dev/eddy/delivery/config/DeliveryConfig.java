@@ -5,6 +5,8 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /** delivery-service's typed configuration (prefix {@code eddy}). */
 @ConfigMapping(prefix = "eddy")
@@ -27,6 +29,18 @@ public interface DeliveryConfig {
          */
         @WithDefault("" + RecordLimits.DEFAULT_MAX_RECORD_BYTES)
         int maxRecordBytes();
+    }
+
+    /** Which destinations delivery may connect to ({@code dev.eddy.contracts.egress.EgressPolicy}). */
+    Egress egress();
+
+    /** The egress policy's settings. */
+    interface Egress {
+        /** Rules opened besides the defaults ({@code EDDY_EGRESS_ALLOW}): CIDRs, address[:port], host:port. */
+        Optional<List<String>> allow();
+
+        /** Rules denied besides link-local and metadata addresses; the launcher lists Eddy's own ports. */
+        Optional<List<String>> deny();
     }
 
     /** How batches are delivered. */

@@ -1,5 +1,6 @@
 package dev.eddy.delivery.connector;
 
+import dev.eddy.contracts.egress.EgressPolicy;
 import dev.eddy.delivery.config.DeliveryConfig;
 import dev.eddy.delivery.connector.http.HttpRequestConnector;
 import dev.eddy.delivery.connector.kafka.KafkaTopicConnector;
@@ -25,18 +26,26 @@ public class ConnectorRegistry {
     private final HttpTransport transport;
 
     @Inject
-    public ConnectorRegistry(DeliveryConfig config, HttpClient http, Clock clock) {
-        this(HttpTransport.of(http), config.delivery().webhook().requestTimeout(), clock);
+    public ConnectorRegistry(DeliveryConfig config, HttpClient http, Clock clock, EgressPolicy egress) {
+        this(HttpTransport.of(http, egress), config.delivery().webhook().requestTimeout(), clock, egress);
     }
 
-    /** @param timeout how long an HTTP connector waits for each answer */
+    /** With the default egress policy. @param timeout how long an HTTP connector waits for each answer */
     public ConnectorRegistry(HttpTransport transport, Duration timeout, Clock clock) {
+        this(transport, timeout, clock, EgressPolicy.defaults());
+    }
+
+    /**
+     * @param transport HTTP connectors' transport, which checks each request's address ({@link HttpTransport#of(HttpClient, EgressPolicy)})
+     * @param egress    the policy the database and Kafka connectors check their addresses against when they open
+     */
+    public ConnectorRegistry(HttpTransport transport, Duration timeout, Clock clock, EgressPolicy egress) {
         this.transport = transport;
         this.connectors = Map.of(
                 WebhookConnector.TYPE, t -> new WebhookConnector(t, timeout, clock),
                 HttpRequestConnector.TYPE, t -> new HttpRequestConnector(t, timeout, clock),
-                PostgresConnector.TYPE, t -> new PostgresConnector(),
-                KafkaTopicConnector.TYPE, t -> new KafkaTopicConnector());
+                PostgresConnector.TYPE, t -> new PostgresConnector(egress),
+                KafkaTopicConnector.TYPE, t -> new KafkaTopicConnector(egress));
     }
 
     /** A new connector for a destination type, or empty when no connector serves it. */

@@ -1,5 +1,8 @@
 package dev.eddy.delivery.connector;
 
+import dev.eddy.contracts.egress.EgressDeniedException;
+import dev.eddy.contracts.egress.EgressPolicy;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,20 +45,44 @@ public interface HttpTransport {
     /** Sends without blocking; completes exceptionally with the {@link IOException} on a transport failure. */
     CompletableFuture<Answer> sendAsync(Call call);
 
-    /** Sends through {@code http}. */
+    /** Sends through {@code http}, under the default egress policy. */
     static HttpTransport of(HttpClient http) {
+        return of(http, EgressPolicy.defaults());
+    }
+
+    /**
+     * Sends through {@code http} (which must not follow redirects: each hop would escape the check), after
+     * resolving each request's host and checking every address against {@code egress}; a denied request fails with
+     * {@link EgressRefusedException} before any connection. The client's own lookup right after is answered from
+     * the JVM's address cache, so it connects to a checked address.
+     */
+    static HttpTransport of(HttpClient http, EgressPolicy egress) {
         return new HttpTransport() {
             /** Headers java.net.http sets itself and refuses to take from a caller. */
             private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host", "upgrade");
 
             @Override
             public Answer send(Call call) throws IOException, InterruptedException {
+                check(call);
                 return answer(http.send(request(call), HttpResponse.BodyHandlers.ofString()));
             }
 
             @Override
             public CompletableFuture<Answer> sendAsync(Call call) {
+                try {
+                    check(call);
+                } catch (IOException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
                 return http.sendAsync(request(call), HttpResponse.BodyHandlers.ofString()).thenApply(r -> answer(r));
+            }
+
+            private void check(Call call) throws IOException {
+                try {
+                    egress.resolve(call.uri());
+                } catch (EgressDeniedException e) {
+                    throw new EgressRefusedException(call.uri().getHost() + " " + e.getMessage());
+                }
             }
 
             private HttpRequest request(Call call) {

@@ -1,6 +1,7 @@
 package dev.eddy.delivery.testrow;
 
 import dev.eddy.contracts.destination.CredentialHeaders;
+import dev.eddy.contracts.secrets.UrlSecrets;
 import dev.eddy.delivery.connector.HttpTransport;
 import dev.eddy.delivery.connector.Signatures;
 
@@ -91,7 +92,7 @@ public final class RecordingTransport implements HttpTransport {
             response = new Response(answer.status(), answerHeaders, redact(answer.body()));
         }
         String body = call.body() == null ? null : redact(new String(call.body(), StandardCharsets.UTF_8));
-        exchanges.add(new Exchange(call.method(), redact(call.uri().toString()), headers, body, response,
+        exchanges.add(new Exchange(call.method(), redact(UrlSecrets.masked(call.uri().toString())), headers, body, response,
                 error == null ? null : String.valueOf(error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage())));
     }
 

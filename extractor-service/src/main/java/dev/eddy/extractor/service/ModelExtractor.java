@@ -65,6 +65,10 @@ public class ModelExtractor {
         }
         SourceDialect dialect = dialects.forType(spec.source().type()).orElseThrow(() -> new ExtractionFailedException(
                 ErrorCode.SOURCE_TYPE_UNSUPPORTED, "sources of type " + spec.source().type() + " are not supported"));
+        String sqlProblem = dialect.sqlProblem(model.sql()).orElse(null);
+        if (sqlProblem != null) {
+            throw new ExtractionFailedException(ErrorCode.QUERY_FAILED, sqlProblem);
+        }
         Map<String, String> configuration = openConfiguration(spec.source().configuration());
 
         Connection connection;

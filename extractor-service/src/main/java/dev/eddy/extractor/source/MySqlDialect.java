@@ -1,13 +1,17 @@
 package dev.eddy.extractor.source;
 
 import com.mysql.cj.jdbc.NonRegisteringDriver;
+import dev.eddy.contracts.egress.EgressPolicy;
+import dev.eddy.contracts.source.InvalidSourceAddressException;
 import dev.eddy.contracts.source.MySqlConnection;
+import dev.eddy.contracts.source.SourceAddress;
 import dev.eddy.extractor.spi.ColumnReader;
 import dev.eddy.extractor.spi.JsonText;
 import dev.eddy.extractor.spi.SourceConfigurationException;
 import dev.eddy.extractor.spi.SourceDialect;
 import dev.eddy.extractor.spi.SourceUnreachableException;
 import dev.eddy.extractor.spi.StandardColumnReaders;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import java.math.BigDecimal;
@@ -39,6 +43,18 @@ public class MySqlDialect implements SourceDialect {
     /** A TIME value that is a time of day (MySQL's TIME is a duration: it may be negative or exceed 24 hours). */
     private static final Pattern TIME_OF_DAY = Pattern.compile("([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?");
 
+    private final EgressPolicy egress;
+
+    /** With the default egress policy. */
+    public MySqlDialect() {
+        this(EgressPolicy.defaults());
+    }
+
+    @Inject
+    public MySqlDialect(EgressPolicy egress) {
+        this.egress = egress;
+    }
+
     @Override
     public String type() {
         return "mysql";
@@ -57,23 +73,27 @@ public class MySqlDialect implements SourceDialect {
         return open(configuration, timeout, false);
     }
 
-    private static Connection open(Map<String, String> configuration, Duration timeout, boolean cursor)
+    private Connection open(Map<String, String> configuration, Duration timeout, boolean reading)
             throws SourceConfigurationException, SourceUnreachableException {
-        String host = required(configuration, "host");
-        String database = required(configuration, "database");
-        String user = required(configuration, "user");
-        String port = configuration.getOrDefault("port", Integer.toString(MySqlConnection.DEFAULT_PORT));
+        SourceAddress address;
+        String user;
         try {
-            Integer.parseInt(port);
-        } catch (NumberFormatException e) {
-            throw new SourceConfigurationException("the source's port is not a number: " + port);
+            address = SourceAddress.of(configuration, MySqlConnection.DEFAULT_PORT);
+            user = SourceAddress.user(configuration);
+        } catch (InvalidSourceAddressException e) {
+            throw new SourceConfigurationException(e.getMessage());
         }
-        Properties props = MySqlConnection.properties(user, configuration.get("password"), configuration.get("sslMode"),
-                timeout, "eddy-extractor");
-        if (cursor) {
+        String sslMode = configuration.get("sslMode");
+        if (sslMode != null && !sslMode.isBlank() && !MySqlConnection.SSL_MODES.contains(sslMode)) {
+            throw new SourceConfigurationException("the source's sslMode is not one of " + MySqlConnection.SSL_MODES);
+        }
+        String connectHost = SourceEgress.connectHost(egress, address, "VERIFY_IDENTITY".equals(sslMode));
+        Properties props = MySqlConnection.properties(user, configuration.get("password"), sslMode, timeout, "eddy-extractor");
+        if (reading) {
             props.setProperty("useCursorFetch", "true");
         }
-        String url = MySqlConnection.url(host, port, database);
+        String url = MySqlConnection.url(address, connectHost);
+        String port = Integer.toString(address.port());
         try {
             Connection connection = DRIVER.connect(url, props);
             if (connection == null) {
@@ -81,7 +101,7 @@ public class MySqlDialect implements SourceDialect {
             }
             return connection;
         } catch (SQLException e) {
-            throw new SourceUnreachableException(MySqlConnection.connectFailure(host, port, e), e);
+            throw new SourceUnreachableException(MySqlConnection.connectFailure(address.host(), port, e), e);
         }
     }
 
@@ -155,13 +175,6 @@ public class MySqlDialect implements SourceDialect {
         return text;
     }
 
-    private static String required(Map<String, String> configuration, String key) throws SourceConfigurationException {
-        String value = configuration.get(key);
-        if (value == null || value.isBlank()) {
-            throw new SourceConfigurationException("the source's configuration has no " + key);
-        }
-        return value;
-    }
 
     private static NonRegisteringDriver newDriver() {
         try {

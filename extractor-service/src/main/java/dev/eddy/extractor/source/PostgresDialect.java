@@ -1,17 +1,20 @@
 package dev.eddy.extractor.source;
 
+import dev.eddy.contracts.egress.EgressPolicy;
+import dev.eddy.contracts.source.InvalidSourceAddressException;
+import dev.eddy.contracts.source.PostgresConnection;
+import dev.eddy.contracts.source.SourceAddress;
 import dev.eddy.extractor.spi.ColumnReader;
 import dev.eddy.extractor.spi.JsonText;
 import dev.eddy.extractor.spi.SourceConfigurationException;
 import dev.eddy.extractor.spi.SourceDialect;
 import dev.eddy.extractor.spi.SourceUnreachableException;
 import dev.eddy.extractor.spi.StandardColumnReaders;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.postgresql.Driver;
 
 import java.math.BigDecimal;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.ResultSetMetaData;
@@ -23,17 +26,31 @@ import java.time.OffsetTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
  * PostgreSQL sources: configuration {@code {host, port, database, user, password}} (optional
  * {@code sslmode}), read with the pgjdbc driver, which streams through a cursor when auto-commit is off
- * and a fetch size is set.
+ * and a fetch size is set. The address is validated and checked against the egress policy
+ * ({@link SourceAddress}, {@link SourceEgress}); reading sessions are read-only ({@link PostgresConnection}).
  */
 @Singleton
 public class PostgresDialect implements SourceDialect {
 
     private static final Driver DRIVER = new Driver();
+
+    private final EgressPolicy egress;
+
+    /** With the default egress policy. */
+    public PostgresDialect() {
+        this(EgressPolicy.defaults());
+    }
+
+    @Inject
+    public PostgresDialect(EgressPolicy egress) {
+        this.egress = egress;
+    }
 
     @Override
     public String type() {
@@ -43,31 +60,34 @@ public class PostgresDialect implements SourceDialect {
     @Override
     public Connection connect(Map<String, String> configuration, Duration timeout)
             throws SourceConfigurationException, SourceUnreachableException {
-        String host = required(configuration, "host");
-        String database = required(configuration, "database");
-        String user = required(configuration, "user");
-        String port = configuration.getOrDefault("port", "5432");
+        return open(configuration, timeout, true);
+    }
+
+    /** For the sync logs: a session that may write. */
+    @Override
+    public Connection connectForWriting(Map<String, String> configuration, Duration timeout)
+            throws SourceConfigurationException, SourceUnreachableException {
+        return open(configuration, timeout, false);
+    }
+
+    private Connection open(Map<String, String> configuration, Duration timeout, boolean readOnly)
+            throws SourceConfigurationException, SourceUnreachableException {
+        SourceAddress address;
+        String user;
         try {
-            Integer.parseInt(port);
-        } catch (NumberFormatException e) {
-            throw new SourceConfigurationException("the source's port is not a number: " + port);
+            address = SourceAddress.of(configuration, PostgresConnection.DEFAULT_PORT);
+            user = SourceAddress.user(configuration);
+        } catch (InvalidSourceAddressException e) {
+            throw new SourceConfigurationException(e.getMessage());
         }
-        String hostPart = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-        String url = "jdbc:postgresql://" + hostPart + ":" + port + "/" + URLEncoder.encode(database, StandardCharsets.UTF_8);
-        Properties props = new Properties();
-        props.setProperty("user", user);
-        String password = configuration.get("password");
-        if (password != null) {
-            props.setProperty("password", password);
-        }
-        long seconds = Math.max(1, timeout.toSeconds());
-        props.setProperty("connectTimeout", Long.toString(seconds));
-        props.setProperty("loginTimeout", Long.toString(seconds));
-        props.setProperty("ApplicationName", "eddy-extractor");
         String sslMode = configuration.get("sslmode");
-        if (sslMode != null && !sslMode.isBlank()) {
-            props.setProperty("sslmode", sslMode);
+        if (sslMode != null && !sslMode.isBlank() && !PostgresConnection.SSL_MODES.contains(sslMode)) {
+            throw new SourceConfigurationException("the source's sslmode is not one of " + PostgresConnection.SSL_MODES);
         }
+        String connectHost = SourceEgress.connectHost(egress, address, PostgresConnection.verifiesHostName(sslMode));
+        Properties props = PostgresConnection.properties(user, configuration.get("password"), sslMode, timeout,
+                "eddy-extractor", readOnly);
+        String url = PostgresConnection.url(address, connectHost);
         try {
             Connection connection = DRIVER.connect(url, props);
             if (connection == null) {
@@ -77,6 +97,12 @@ public class PostgresDialect implements SourceDialect {
         } catch (SQLException e) {
             throw new SourceUnreachableException(e.getMessage(), e);
         }
+    }
+
+    /** pgjdbc runs every statement of a query; a model is one (see {@link PostgresStatements}). */
+    @Override
+    public Optional<String> sqlProblem(String sql) {
+        return PostgresStatements.problem(prepareSql(sql));
     }
 
     @Override
@@ -144,11 +170,4 @@ public class PostgresDialect implements SourceDialect {
         };
     }
 
-    private static String required(Map<String, String> configuration, String key) throws SourceConfigurationException {
-        String value = configuration.get(key);
-        if (value == null || value.isBlank()) {
-            throw new SourceConfigurationException("the source's configuration has no " + key);
-        }
-        return value;
-    }
 }

@@ -5,6 +5,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * How Eddy reads one type of source (a warehouse), through JDBC.
@@ -48,6 +49,15 @@ public interface SourceDialect {
     default Connection connectForWriting(Map<String, String> configuration, Duration timeout)
             throws SourceConfigurationException, SourceUnreachableException {
         return connect(configuration, timeout);
+    }
+
+    /**
+     * Why the model SQL cannot run on this source, or empty when it can; checked before connecting. A source
+     * whose driver runs several statements from one query says so here: a model is one statement, or it could end
+     * the read-only transaction it runs in.
+     */
+    default Optional<String> sqlProblem(String sql) {
+        return Optional.empty();
     }
 
     /** The model SQL as the source should run it; by default without trailing semicolons. */

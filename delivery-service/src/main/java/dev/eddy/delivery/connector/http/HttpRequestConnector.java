@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eddy.contracts.destination.ConfigProblem;
 import dev.eddy.contracts.destination.DestinationDescriptor;
 import dev.eddy.contracts.destination.HttpRequestDescriptor;
+import dev.eddy.contracts.secrets.UrlSecrets;
 import dev.eddy.contracts.template.InvalidTemplateException;
 import dev.eddy.contracts.template.Liquid;
+import dev.eddy.delivery.connector.EgressRefusedException;
 import dev.eddy.delivery.connector.HttpErrors;
 import dev.eddy.delivery.connector.HttpTransport;
 import dev.eddy.delivery.connector.Signatures;
@@ -95,7 +97,7 @@ public final class HttpRequestConnector implements DestinationConnector {
             for (DeliveryRow.Operation op : DeliveryRow.Operation.values()) {
                 if (config.get(op.wireName()) instanceof Map<?, ?> request) {
                     requests.put(op, new Request(((String) request.get("method")).toUpperCase(Locale.ROOT),
-                            Liquid.parse((String) request.get("url")),
+                            Liquid.parse(openUrl(context, op.wireName() + ".url", (String) request.get("url"))),
                             request.get("body") == null ? null : Liquid.parse((String) request.get("body")),
                             request.get("batchBody") == null ? null : Liquid.parse((String) request.get("batchBody"))));
                 }
@@ -118,6 +120,15 @@ public final class HttpRequestConnector implements DestinationConnector {
         throttle = context.settings().throttle();
         sync = Map.of("id", String.valueOf(context.syncId()));
         run = Map.of("id", String.valueOf(context.runId()));
+    }
+
+    /** A URL template with its sealed tokens opened (they are sealed in place at rest). */
+    private static String openUrl(ConnectorContext context, String field, String url) throws DestinationConfigurationException {
+        try {
+            return UrlSecrets.open(url, context.secrets()::open);
+        } catch (IllegalStateException e) {
+            throw new DestinationConfigurationException(List.of(new ConfigProblem(field, "the sealed value cannot be opened")));
+        }
     }
 
     private static String open(ConnectorContext context, String field, String value) throws DestinationConfigurationException {
@@ -182,6 +193,11 @@ public final class HttpRequestConnector implements DestinationConnector {
                     outcomes[i] = WriteOutcome.rejected(HttpErrors.reason(answer));
                 }
             } catch (RuntimeException e) {
+                if (e.getCause() instanceof EgressRefusedException refused) {
+                    // the row's URL is one Eddy may not call: no retry changes that
+                    outcomes[i] = WriteOutcome.rejected("not sent: " + refused.getMessage());
+                    continue;
+                }
                 failure = HttpErrors.unreachable(sent.get(i).uri(), e);
                 unreachable++;
             }
@@ -232,6 +248,9 @@ public final class HttpRequestConnector implements DestinationConnector {
             try {
                 throttle.acquire();
                 answer = http.send(built.call());
+            } catch (EgressRefusedException refused) {
+                positions.forEach(i -> outcomes[i] = WriteOutcome.rejected("not sent: " + refused.getMessage()));
+                continue;
             } catch (java.io.IOException | InterruptedException e) {
                 throw HttpErrors.unreachable(built.call().uri(), e);
             }

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.eddy.contracts.destination.ConfigProblem;
+import dev.eddy.contracts.egress.DestinationTargets;
+import dev.eddy.contracts.egress.EgressDeniedException;
+import dev.eddy.contracts.egress.EgressPolicy;
 import dev.eddy.contracts.destination.DestinationDescriptor;
 import dev.eddy.contracts.destination.KafkaTopicDescriptor;
 import dev.eddy.delivery.spi.ConnectorContext;
@@ -21,6 +24,7 @@ import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,6 +49,8 @@ import java.util.concurrent.TimeoutException;
 public final class KafkaTopicConnector implements DestinationConnector {
 
     public static final String TYPE = KafkaTopicDescriptor.TYPE;
+
+    private final EgressPolicy egress;
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
     private static final long SEND_TIMEOUT_SECONDS = 30;
 
@@ -57,6 +63,38 @@ public final class KafkaTopicConnector implements DestinationConnector {
     @Override
     public DestinationDescriptor descriptor() {
         return KafkaTopicDescriptor.INSTANCE;
+    }
+
+    /** With the default egress policy. */
+    public KafkaTopicConnector() {
+        this(EgressPolicy.defaults());
+    }
+
+    /** @param egress the policy every bootstrap broker's addresses are checked against when the connector opens */
+    public KafkaTopicConnector(EgressPolicy egress) {
+        this.egress = egress;
+    }
+
+    /**
+     * Refuses bootstrap brokers the egress policy denies (Eddy's own broker, metadata addresses), before the
+     * producer connects. The brokers the cluster then advertises are the cluster's: a rogue cluster could name
+     * other addresses, which the Kafka client offers no hook to check.
+     */
+    private void checkBrokers(String servers) throws DestinationConfigurationException {
+        for (String server : servers.split(",")) {
+            DestinationTargets.Target target = DestinationTargets.hostPort(server.strip(), 9092).orElse(null);
+            if (target == null) {
+                continue;
+            }
+            try {
+                egress.resolve(target.host(), target.port());
+            } catch (EgressDeniedException e) {
+                throw new DestinationConfigurationException(List.of(new ConfigProblem("bootstrapServers",
+                        "broker " + target.host() + ":" + target.port() + " " + e.getMessage())));
+            } catch (UnknownHostException e) {
+                // the producer reports unknown brokers itself, as it does for unreachable ones
+            }
+        }
     }
 
     @Override
@@ -85,6 +123,7 @@ public final class KafkaTopicConnector implements DestinationConnector {
                 props.put(name, value);
             }
         }
+        checkBrokers((String) config.get("bootstrapServers"));
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get("bootstrapServers"));
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());

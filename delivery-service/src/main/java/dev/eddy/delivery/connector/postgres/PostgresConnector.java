@@ -8,6 +8,12 @@ import dev.eddy.contracts.destination.DeliveryOptions;
 import dev.eddy.contracts.destination.DestinationDescriptor;
 import dev.eddy.contracts.destination.PostgresDescriptor;
 import dev.eddy.contracts.destination.SyncMode;
+import dev.eddy.contracts.egress.EgressDeniedException;
+import dev.eddy.contracts.egress.EgressPolicy;
+import dev.eddy.contracts.source.InvalidSourceAddressException;
+import dev.eddy.contracts.source.PostgresConnection;
+import dev.eddy.contracts.source.PostgresJdbcUrl;
+import dev.eddy.contracts.source.SourceAddress;
 import dev.eddy.delivery.spi.ConnectorContext;
 import dev.eddy.delivery.spi.DeliveryRow;
 import dev.eddy.delivery.spi.DeliverySettings;
@@ -16,6 +22,7 @@ import dev.eddy.delivery.spi.DestinationConnector;
 import dev.eddy.delivery.spi.RetriableDeliveryException;
 import dev.eddy.delivery.spi.WriteOutcome;
 
+import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -73,6 +80,18 @@ public final class PostgresConnector implements DestinationConnector {
     private SyncMode mode;
     private DeliverySettings settings;
 
+    private final EgressPolicy egress;
+
+    /** With the default egress policy. */
+    public PostgresConnector() {
+        this(EgressPolicy.defaults());
+    }
+
+    /** @param egress the policy the database's host is checked against when the connector opens */
+    public PostgresConnector(EgressPolicy egress) {
+        this.egress = egress;
+    }
+
     @Override
     public DestinationDescriptor descriptor() {
         return PostgresDescriptor.INSTANCE;
@@ -87,10 +106,31 @@ public final class PostgresConnector implements DestinationConnector {
         Map<String, Object> config = context.configuration();
         this.mode = context.mode();
         this.settings = context.settings();
-        String url = config.get("jdbcUrl") instanceof String u ? u
-                : "jdbc:postgresql://" + config.get("host") + ":" + (config.get("port") == null ? 5432 : config.get("port"))
-                + "/" + config.get("database");
         Properties props = new Properties();
+        SourceAddress address;
+        try {
+            if (config.get("jdbcUrl") instanceof String jdbcUrl) {
+                PostgresJdbcUrl parsed = PostgresJdbcUrl.parse(jdbcUrl);
+                address = parsed.address();
+                props.putAll(parsed.options());
+            } else {
+                address = SourceAddress.of(config, PostgresConnection.DEFAULT_PORT);
+            }
+        } catch (InvalidSourceAddressException e) {
+            throw new DestinationConfigurationException(List.of(new ConfigProblem(e.field(), e.problem())));
+        }
+        String connectHost;
+        try {
+            connectHost = address.connectHost(egress, PostgresConnection.verifiesHostName(props.getProperty("sslmode")));
+        } catch (EgressDeniedException e) {
+            throw new DestinationConfigurationException(List.of(new ConfigProblem(
+                    config.get("jdbcUrl") != null ? "jdbcUrl" : "host", "host " + address.host() + " " + e.getMessage())));
+        } catch (UnknownHostException e) {
+            throw new DestinationConfigurationException(List.of(new ConfigProblem("connection",
+                    "cannot connect: unknown host " + address.host())));
+        }
+        // only the validated parts: pgjdbc would let options in the URL override the properties
+        String url = PostgresConnection.url(address, connectHost);
         if (config.get("user") instanceof String user) {
             props.setProperty("user", user);
         }

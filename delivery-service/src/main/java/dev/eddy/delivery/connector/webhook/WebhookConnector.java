@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.eddy.contracts.destination.ConfigProblem;
 import dev.eddy.contracts.destination.DestinationDescriptor;
 import dev.eddy.contracts.destination.WebhookDescriptor;
+import dev.eddy.contracts.secrets.UrlSecrets;
+import dev.eddy.delivery.connector.EgressRefusedException;
 import dev.eddy.delivery.connector.HttpErrors;
 import dev.eddy.delivery.connector.HttpTransport;
 import dev.eddy.delivery.connector.Signatures;
@@ -75,7 +77,12 @@ public final class WebhookConnector implements DestinationConnector {
         }
         this.syncId = context.syncId();
         this.runId = context.runId();
-        this.url = URI.create(((String) context.configuration().get("url")).trim());
+        try {
+            // a token in the URL is sealed in place at rest; opened only here, right before sending
+            this.url = URI.create(UrlSecrets.open(((String) context.configuration().get("url")).trim(), context.secrets()::open));
+        } catch (IllegalStateException e) {
+            throw new DestinationConfigurationException(List.of(new ConfigProblem("url", "the sealed value cannot be opened")));
+        }
         Map<String, String> opened = new LinkedHashMap<>();
         if (context.configuration().get("headers") instanceof Map<?, ?> configured) {
             for (Map.Entry<?, ?> header : configured.entrySet()) {
@@ -116,6 +123,9 @@ public final class WebhookConnector implements DestinationConnector {
         try {
             throttle.acquire();
             answer = http.send(new HttpTransport.Call("POST", url, requestHeaders, body, requestTimeout));
+        } catch (EgressRefusedException refused) {
+            // the URL resolves to an address Eddy may not call: no retry changes that
+            return Collections.nCopies(rows.size(), WriteOutcome.rejected("not sent: " + refused.getMessage()));
         } catch (IOException | InterruptedException e) {
             throw HttpErrors.unreachable(url, e);
         }

@@ -62,6 +62,15 @@ class WebhookConnectorTest {
     }
 
     @Test
+    void aTokenSealedInTheUrlIsSentAsTheUserGaveIt() throws Exception {
+        String sealed = dev.eddy.contracts.secrets.UrlSecrets.seal(sink.url() + "?team=growth&token=abc123", secrets::seal);
+        assertFalse(sealed.contains("abc123"), sealed);
+        open(Map.of("url", sealed));
+        connector.write(rows());
+        assertEquals("/hook?team=growth&token=abc123", sink.requests().get(0).path());
+    }
+
+    @Test
     void decimalsAreWrittenPlainNullsKeptAndNestedFieldsWrittenAsObjects() throws Exception {
         open(Map.of("url", sink.url()));
         Map<String, Object> address = new LinkedHashMap<>();
