@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class FaultProxy implements AutoCloseable {
 
-    private final int port;
+    private volatile int port;
     private final InetSocketAddress target;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
@@ -38,7 +38,7 @@ public final class FaultProxy implements AutoCloseable {
 
     /** The port clients connect to; stays the same across {@link #refuse()} and {@link #accept()}. */
     public int port() {
-        return server != null ? server.getLocalPort() : port;
+        return port;
     }
 
     /** Closes every open connection and stops listening: new connections are refused until {@link #accept()}. */
@@ -98,6 +98,7 @@ public final class FaultProxy implements AutoCloseable {
             throw new UncheckedIOException("cannot listen on 127.0.0.1:" + onPort, last);
         }
         ServerSocket listening = socket;
+        port = listening.getLocalPort();
         server = listening;
         Thread thread = new Thread(() -> acceptLoop(listening), "fault-proxy-" + listening.getLocalPort());
         thread.setDaemon(true);

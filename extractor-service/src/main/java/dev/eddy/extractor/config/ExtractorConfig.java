@@ -61,6 +61,15 @@ public interface ExtractorConfig {
         @WithDefault("10s")
         Duration connectTimeout();
 
+        /**
+         * How long a run waits out a source that cannot be reached (connection refused or dropped, SQLState 08, a
+         * locked DuckDB file) before it fails with SOURCE_UNREACHABLE: within it the run request is retried as a new
+         * extraction attempt, with the consumer's backoff, so a warehouse restart or a short outage costs a
+         * re-extraction, not a failed run.
+         */
+        @WithDefault("3m")
+        Duration sourceRetryWindow();
+
         /** Longest extraction of one run: the consumer stays in its group while a run request is handled. */
         @WithDefault("30m")
         Duration maxRunDuration();

@@ -5,6 +5,8 @@ import dev.eddy.contracts.Topics;
 import dev.eddy.contracts.avro.RunEvent;
 import dev.eddy.contracts.avro.RunRequest;
 import dev.eddy.contracts.avro.RunStatus;
+import dev.eddy.contracts.failure.Failures;
+import dev.eddy.contracts.failure.TransientFailureException;
 import dev.eddy.contracts.kafka.EventPublisher;
 import dev.eddy.contracts.kafka.RecordLimits;
 import dev.eddy.contracts.kafka.RowTooLargeException;
@@ -21,7 +23,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Handles one run request (PROTOCOL.md step 3): announces {@code querying}, extracts the model into row
@@ -38,6 +43,8 @@ public class RunRequestHandler {
     private final ModelExtractor extractor;
     private final ExtractorConfig.Extractor settings;
     private final int maxRecordBytes;
+    /** Per run, when its source was first found unreachable (the start of its retry window). */
+    private final Map<String, Instant> unreachableSince = new ConcurrentHashMap<>();
 
     public RunRequestHandler(EventPublisher publisher, ModelExtractor extractor, ExtractorConfig config) {
         this.publisher = publisher;
@@ -84,9 +91,18 @@ public class RunRequestHandler {
         try {
             ExtractionSummary summary = extractor.extract(spec(request), new ProgressReporting(batches, request, startedAt));
             batches.complete(summary);
+            unreachableSince.remove(request.getRunId());
             LOG.infof("extracted %d rows in %d batches (attempt %d) in %d ms", summary.querySize(), batches.batches(),
                     attempt, System.currentTimeMillis() - attempt);
         } catch (ExtractionFailedException e) {
+            if (e.code() == ErrorCode.SOURCE_UNREACHABLE && Failures.isTransient(e) && withinRetryWindow(request.getRunId())) {
+                LOG.warnf("the source is unreachable after %d batches (%s); the extraction is tried again",
+                        batches.batches(), e.getMessage());
+                // the consumer waits this out and hands the request back: a new attempt supersedes this one's batches
+                throw new TransientFailureException("the source of sync " + request.getSyncId() + " is unreachable: "
+                        + e.getMessage(), e);
+            }
+            unreachableSince.remove(request.getRunId());
             LOG.warnf("extraction failed with %s after %d batches: %s", e.code(), batches.batches(), e.getMessage());
             // a warehouse's message may quote any bytes, at any length: the diff stores it, the END record carries it
             batches.fail(e.code(), SafeText.forStorage(e.getMessage(), SafeText.ERROR_MAX_CHARS));
@@ -144,6 +160,15 @@ public class RunRequestHandler {
                 .setTerminal(true).setProducer(PRODUCER).setAt(now).setStartedAt(startedAt).setFinishedAt(now)
                 .setFullResync(request.getFullResync()).setTrigger(request.getTrigger())
                 .setError(e.getMessage()).setErrorCode(ErrorCode.ROW_TOO_LARGE.name()).build());
+    }
+
+    /**
+     * True while the run's source has been unreachable for less than {@code eddy.extractor.source-retry-window},
+     * counted from this extractor's first failed attempt of the run.
+     */
+    private boolean withinRetryWindow(String runId) {
+        Instant first = unreachableSince.computeIfAbsent(runId, id -> Instant.now());
+        return Duration.between(first, Instant.now()).compareTo(settings.sourceRetryWindow()) < 0;
     }
 
     private static SyncSpec spec(RunRequest request) throws ExtractionFailedException {

@@ -17,6 +17,7 @@ import dev.eddy.contracts.kafka.KafkaSettings;
 import dev.eddy.contracts.secrets.SecretBox;
 import dev.eddy.contracts.spec.SyncSpec;
 import dev.eddy.testsupport.EddyInfrastructureResource;
+import dev.eddy.testsupport.FaultProxy;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -268,6 +269,24 @@ class RunRequestHandlerTest {
         assertEquals("SOURCE_UNREACHABLE", end.getErrorCode());
         assertNotNull(end.getError());
         assertEquals(RunStatus.querying, awaitRunEvent(request).getStatus());
+    }
+
+    @Test
+    void aSourceRefusingConnectionsForAWhileIsWaitedOutAndTheRunExtracted() throws Exception {
+        try (FaultProxy source = FaultProxy.start(0, warehouse.port())) {
+            source.refuse();
+            RunRequest request = request(spec("SELECT 1 AS id", "id", List.of(), source.port()), false);
+            publisher.sendAndWait(Topics.RUN_REQUESTS, request.getSyncId(), request);
+            // every attempt announces itself: a second announcement means the first attempt failed and was retried
+            await().atMost(Duration.ofSeconds(30)).until(() -> recorder.events(RunEvent.class).stream()
+                    .filter(e -> e.getRunId().equals(request.getRunId())).count() >= 2);
+            source.accept();
+
+            RowBatch end = awaitEnd(request);
+            assertNull(end.getError(), "the refused attempts did not end the extraction");
+            assertEquals(1L, end.getQuerySize());
+            assertEquals(1, batches(request).stream().filter(b -> b.getKind() == BatchKind.END).count());
+        }
     }
 
     private SyncSpec spec(String sql, String primaryKey, List<String> mapped) {
