@@ -43,7 +43,11 @@ final class LaunchedSuite implements AutoCloseable {
 
     /** Sets an environment variable of the launcher (before {@link #start()}), e.g. to put a proxy in front of a port. */
     LaunchedSuite withEnvironment(String name, String value) {
-        extraEnvironment.put(name, value);
+        if (ports.containsKey(name)) {
+            ports.put(name, Integer.parseInt(value)); // one of the suite's ports, chosen by the test
+        } else {
+            extraEnvironment.put(name, value);
+        }
         return this;
     }
 
