@@ -1,5 +1,7 @@
 package dev.eddy.contracts.destination;
 
+import dev.eddy.contracts.validation.KnownKeys;
+
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -22,6 +24,9 @@ public final class PostgresDescriptor implements DestinationDescriptor {
 
     public static final String TYPE = "postgres";
     public static final PostgresDescriptor INSTANCE = new PostgresDescriptor();
+    /** The configuration's keys. */
+    static final KnownKeys KNOWN_KEYS = KnownKeys.of("jdbcUrl", "host", "port", "database", "user", "password", "schema",
+            "table", "keyColumn");
 
     private PostgresDescriptor() {
     }
@@ -59,6 +64,11 @@ public final class PostgresDescriptor implements DestinationDescriptor {
     @Override
     public boolean isSecret(List<String> path) {
         return path.size() == 1 && path.get(0).toLowerCase(Locale.ROOT).equals("password");
+    }
+
+    @Override
+    public Optional<KnownKeys> knownKeys() {
+        return Optional.of(KNOWN_KEYS);
     }
 
     @Override
