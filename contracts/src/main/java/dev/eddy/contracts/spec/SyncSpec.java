@@ -41,13 +41,14 @@ public record SyncSpec(String syncId, String syncSlug, long configVersion, Model
     /**
      * The keys of a sync's configuration: delivery's settings ({@link DeliveryOptions#KNOWN_KEYS}), {@code mappings}
      * (each {@link Mapping#KNOWN_KEYS}) and {@code warehouseSyncLogs}. Keys Hightouch writes into a sync's
-     * configuration and Eddy does not use ({@code configVersion}, {@code customMappings}, {@code aliasMappings}) are
-     * tolerated, so a configuration copied from Hightouch (API or Git Sync file) is accepted.
+     * configuration and Eddy does not use ({@code configVersion}, {@code customMappings}, {@code aliasMappings}, and
+     * {@code object}, the record type of Hightouch's CRM destinations) are tolerated, so a configuration copied from
+     * Hightouch (API or Git Sync file) is accepted.
      */
     public static final KnownKeys CONFIGURATION_KEYS = DeliveryOptions.KNOWN_KEYS
             .withEach("mappings", Mapping.KNOWN_KEYS)
             .with("warehouseSyncLogs", KnownKeys.of(SyncLogSources.TABLES))
-            .tolerating("configVersion", "customMappings", "aliasMappings");
+            .tolerating("configVersion", "customMappings", "aliasMappings", "object");
 
     /** One field mapping: {@code standard} (from a column), {@code static}, {@code variable} or {@code template}. */
     @JsonIgnoreProperties(ignoreUnknown = true)
