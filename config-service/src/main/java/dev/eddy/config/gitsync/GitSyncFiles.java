@@ -8,12 +8,15 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.eddy.contracts.schedule.ScheduleValidator;
+import dev.eddy.contracts.spec.SyncSpec;
+import dev.eddy.contracts.validation.KnownKeys;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 
 import java.io.StringReader;
 import java.util.HashMap;
@@ -23,8 +26,8 @@ import java.util.Set;
 
 /**
  * Reads and writes Hightouch's Git Sync files ({@code models/<slug>.yaml}, {@code syncs/<slug>.yaml}). Pure: no
- * Git, no database. Writing merges into the file's previous content, so keys Eddy does not know (e.g.
- * {@code description}, {@code customMappings}) stay where they were.
+ * Git, no database. Writing merges into the file's previous content, so keys Eddy does not read but tolerates (e.g.
+ * {@code description}, {@code customMappings}) stay where they were; any other key is a file problem.
  */
 public final class GitSyncFiles {
 
@@ -32,6 +35,15 @@ public final class GitSyncFiles {
     static final Set<String> MODEL_TYPES = Set.of("raw_sql", "table", "dbt_model");
     static final Set<String> MODES = Set.of("upsert", "insert", "update");
     static final Set<String> DELETE_BEHAVIORS = Set.of("do_nothing", "clear_fields", "delete");
+    /** A model file's keys, as {@link #model} reads them; {@code description} (Hightouch's) is kept, not read. */
+    static final KnownKeys MODEL_KEYS = KnownKeys.of("name", "source", "type", "dbtModel", "rawSql", "tableName", "isSchema",
+            "primaryKey").tolerating("description");
+    /**
+     * A sync file's keys, as {@link #sync} reads them: {@code config} holds a sync configuration's keys
+     * ({@link SyncSpec#CONFIGURATION_KEYS}), {@code schedule} its type's; {@code description} is kept, not read.
+     */
+    static final KnownKeys SYNC_KEYS = KnownKeys.of("model", "destination", "schedule", "schedulePaused", "disabled")
+            .with("config", SyncSpec.CONFIGURATION_KEYS).tolerating("description");
 
     private static final YAMLMapper YAML = new YAMLMapper(YAMLFactory.builder()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -105,6 +117,15 @@ public final class GitSyncFiles {
     }
 
     private static void collectLines(Node node, String prefix, Map<String, Integer> lines) {
+        if (node instanceof SequenceNode sequence) {
+            // list items by index, so a problem in config.mappings[1] is reported at its own line
+            for (int i = 0; i < sequence.getValue().size(); i++) {
+                Node item = sequence.getValue().get(i);
+                lines.putIfAbsent(prefix + "[" + i + "]", item.getStartMark().getLine() + 1);
+                collectLines(item, prefix + "[" + i + "]", lines);
+            }
+            return;
+        }
         if (!(node instanceof MappingNode mapping)) {
             return;
         }
@@ -120,6 +141,7 @@ public final class GitSyncFiles {
     /** Reads a model file's known fields; problems (missing or wrong keys) are added to the list. */
     public static ModelDocument model(String file, String slug, Parsed p, List<FileProblem> problems) {
         ObjectNode t = p.tree();
+        unknownKeys(file, p, MODEL_KEYS, problems);
         String name = text(file, p, "name", problems, true);
         String source = text(file, p, "source", problems, true);
         String type = text(file, p, "type", problems, true);
@@ -148,6 +170,7 @@ public final class GitSyncFiles {
     /** Reads a sync file's known fields; problems are added to the list. */
     public static SyncDocument sync(String file, String slug, Parsed p, List<FileProblem> problems) {
         ObjectNode t = p.tree();
+        unknownKeys(file, p, SYNC_KEYS, problems);
         String model = text(file, p, "model", problems, true);
         String destination = text(file, p, "destination", problems, true);
         ObjectNode config = JsonNodeFactory.instance.objectNode();
@@ -177,6 +200,9 @@ public final class GitSyncFiles {
                 for (String problem : ScheduleValidator.problems(schedule)) {
                     problems.add(new FileProblem(file, p.line("schedule"), problem));
                 }
+                for (String problem : ScheduleValidator.unknownKeys((ObjectNode) s)) {
+                    problems.add(new FileProblem(file, p.line(problem.substring(0, problem.indexOf(": "))), problem));
+                }
             } else {
                 problems.add(new FileProblem(file, p.line("schedule"), "schedule must be a mapping with a type"));
             }
@@ -184,6 +210,13 @@ public final class GitSyncFiles {
         Boolean paused = bool(file, p, "schedulePaused", problems);
         Boolean disabled = bool(file, p, "disabled", problems);
         return new SyncDocument(slug, model, destination, config, schedule, Boolean.TRUE.equals(paused), disabled, null);
+    }
+
+    /** Each key of the file {@code shape} neither reads nor tolerates, at its own line. */
+    private static void unknownKeys(String file, Parsed p, KnownKeys shape, List<FileProblem> problems) {
+        for (KnownKeys.UnknownKey u : shape.unknown(p.tree(), "")) {
+            problems.add(new FileProblem(file, p.line(u.path()), u.path() + ": " + u.message()));
+        }
     }
 
     /** An optional true/false key; null when absent or null. */

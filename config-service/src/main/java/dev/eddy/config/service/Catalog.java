@@ -33,10 +33,12 @@ import dev.eddy.contracts.source.DuckDbSourcePath;
 import dev.eddy.contracts.source.MySqlConnection;
 import dev.eddy.contracts.source.PostgresConnection;
 import dev.eddy.contracts.source.SourceAddress;
+import dev.eddy.contracts.source.SourceSettings;
 import dev.eddy.contracts.source.SyncLogSources;
 import dev.eddy.contracts.spec.SyncSpec;
 import dev.eddy.contracts.template.InvalidTemplateException;
 import dev.eddy.contracts.template.Liquid;
+import dev.eddy.contracts.validation.KnownKeys;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import org.jboss.logging.Logger;
@@ -77,7 +79,12 @@ public class Catalog {
     /** The modes the API offers, as Hightouch does; delivery also reads {@code mirror} (as upsert) from older specs. */
     static final Set<String> MODES = Set.of("upsert", "insert", "update");
     static final Set<String> MAPPING_TYPES = Set.of("standard", "static", "variable", "template");
-    static final List<String> SYNC_LOG_TABLES = List.of("changelog", "snapshot", "runs");
+    static final List<String> SYNC_LOG_TABLES = SyncLogSources.TABLES;
+    /**
+     * Fields of every read shape, ignored when a client sends them (a PATCH with the object it read, as Hightouch's
+     * clients do): the server sets them.
+     */
+    private static final String[] READ_ONLY = {"id", "workspaceId", "createdAt", "updatedAt"};
     private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*){0,2}");
 
     private final Database db;
@@ -112,6 +119,18 @@ public class Catalog {
     // ---- sources
 
     private record SourceInput(String name, String slug, String type, ObjectNode sealed) {
+    }
+
+    /** A source body's keys; the configuration's are its type's ({@link SourceSettings}). */
+    static final KnownKeys SOURCE_KEYS = KnownKeys.of("name", "slug", "type", "configuration").tolerating(READ_ONLY);
+
+    /**
+     * Refuses the keys of {@code given} (the body a client sent: a create, or a PATCH, so that keys stored before they
+     * were refused do not block editing) the source's type does not read.
+     */
+    private static void rejectUnknownSourceKeys(JsonNode given, String type, FieldProblems p) {
+        p.unknownKeys(SOURCE_KEYS, given, "");
+        SourceSettings.knownKeys(type).ifPresent(keys -> p.unknownKeys(keys, given.get("configuration"), "configuration"));
     }
 
     private SourceInput validateSource(JsonNode body, FieldProblems p) {
@@ -170,6 +189,7 @@ public class Catalog {
     public Source createSource(JsonNode body) {
         FieldProblems p = new FieldProblems();
         rejectSealedValues(body.get("configuration"), "configuration", p);
+        rejectUnknownSourceKeys(body, text(body, "type", null), p);
         SourceInput in = validateSource(body, p);
         Source created = db.inTransaction(c -> {
             checkSlug(c, p, "sources", in.slug(), -1);
@@ -191,6 +211,7 @@ public class Catalog {
             rejectSealedValues(patch.get("configuration"), "configuration", p);
             ObjectNode merged = merge(body, patch, Set.of());
             requireSecretsOnRetarget(current.configuration(), merged.get("configuration"), p);
+            rejectUnknownSourceKeys(patch, text(merged, "type", null), p);
             SourceInput in = validateSource(merged, p);
             checkSlug(c, p, "sources", in.slug(), key);
             p.throwIfAny();
@@ -239,6 +260,17 @@ public class Catalog {
     // ---- destinations
 
     private record DestinationInput(String name, String slug, String type, ObjectNode sealed) {
+    }
+
+    /** A destination body's keys ({@code syncs} is read-only); the configuration's are its type's descriptor's. */
+    static final KnownKeys DESTINATION_KEYS = KnownKeys.of("name", "slug", "type", "configuration").tolerating(READ_ONLY)
+            .tolerating("syncs");
+
+    /** Refuses the keys of {@code given} (a create, or a PATCH) the destination's type does not read. */
+    private static void rejectUnknownDestinationKeys(JsonNode given, String type, FieldProblems p) {
+        p.unknownKeys(DESTINATION_KEYS, given, "");
+        DestinationDescriptors.find(type).flatMap(DestinationDescriptor::knownKeys)
+                .ifPresent(keys -> p.unknownKeys(keys, given.get("configuration"), "configuration"));
     }
 
     /**
@@ -323,6 +355,7 @@ public class Catalog {
         FieldProblems p = new FieldProblems();
         rejectSealedValues(body.get("configuration"), "configuration", p);
         refuseSealedOrMaskedUrls(body == null ? null : body.get("configuration"), p);
+        rejectUnknownDestinationKeys(body, text(body, "type", null), p);
         DestinationInput in = validateDestination(body, p);
         DestinationDetails created = db.inTransaction(c -> {
             checkSlug(c, p, "destinations", in.slug(), -1);
@@ -345,6 +378,7 @@ public class Catalog {
             refuseSealedOrMaskedUrls(patch == null ? null : patch.get("configuration"), p);
             ObjectNode merged = merge(body, patch, Set.of());
             requireSecretsOnRetarget(current.configuration(), merged.get("configuration"), p);
+            rejectUnknownDestinationKeys(patch, text(merged, "type", null), p);
             DestinationInput in = validateDestination(merged, p);
             checkSlug(c, p, "destinations", in.slug(), key);
             p.throwIfAny();
@@ -397,6 +431,14 @@ public class Catalog {
     private record ModelInput(String name, String slug, Long sourceId, String queryType, String rawSql, String tableName,
                               ObjectNode dbt, String primaryKey, ObjectNode tags) {
     }
+
+    /**
+     * A model body's keys: {@code raw}, {@code table} and {@code dbt} as their query types read them ({@code syncs} and
+     * {@code isSchema}, always false, are read-only).
+     */
+    static final KnownKeys MODEL_KEYS = KnownKeys.of("name", "slug", "primaryKey", "sourceId", "queryType", "tags")
+            .with("raw", KnownKeys.of("sql")).with("table", KnownKeys.of("name")).with("dbt", DbtManifests.NODE_KEYS)
+            .tolerating(READ_ONLY).tolerating("syncs", "isSchema");
 
     private ModelInput validateModel(Connection c, JsonNode body, FieldProblems p) throws SQLException {
         String name = nameOf(body, p);
@@ -487,6 +529,7 @@ public class Catalog {
     public ModelDetails createModel(JsonNode body) {
         ModelDetails created = db.inTransaction(c -> {
             FieldProblems p = new FieldProblems();
+            p.unknownKeys(MODEL_KEYS, body, "");
             ModelInput in = validateModel(c, body, p);
             checkSlug(c, p, "models", in.slug(), -1);
             p.throwIfAny();
@@ -508,6 +551,7 @@ public class Catalog {
                 p0.put("queryType", inferQueryType(p0));
             }
             FieldProblems p = new FieldProblems();
+            p.unknownKeys(MODEL_KEYS, patch, "");
             ModelInput in = validateModel(c, merge(body, p0, Set.of()), p);
             checkSlug(c, p, "models", in.slug(), key);
             p.throwIfAny();
@@ -595,6 +639,24 @@ public class Catalog {
                              ObjectNode schedule, ObjectNode configuration, Model model, Source source) {
     }
 
+    /**
+     * A sync body's keys: {@code configuration}'s are {@link SyncSpec#CONFIGURATION_KEYS}, {@code schedule}'s its type's
+     * ({@link ScheduleValidator#unknownKeys}); {@code status}, {@code lastRunAt}, {@code referencedColumns} and
+     * {@code primaryKey} (the model's) are read-only.
+     */
+    static final KnownKeys SYNC_KEYS = KnownKeys.of("slug", "modelId", "destinationId", "disabled", "schedulePaused",
+            "schedule", "configuration").tolerating(READ_ONLY).tolerating("status", "lastRunAt", "referencedColumns", "primaryKey");
+
+    /** Refuses the keys of {@code given} (a create, or a PATCH) a sync does not read, at every depth. */
+    private static void rejectUnknownSyncKeys(JsonNode given, FieldProblems p) {
+        p.unknownKeys(SYNC_KEYS, given, "");
+        p.unknownKeys(SyncSpec.CONFIGURATION_KEYS, given.get("configuration"), "configuration");
+        JsonNode schedule = given.get("schedule");
+        if (schedule != null && schedule.isObject()) {
+            validateScheduleProblems(ScheduleValidator.unknownKeys(schedule), p);
+        }
+    }
+
     private SyncInput validateSync(Connection c, JsonNode body, FieldProblems p) throws SQLException {
         String slug = slugOf(body, p);
         Long modelId = p.requireId(body, "modelId", "modelId");
@@ -674,6 +736,7 @@ public class Catalog {
     public SyncDetails createSync(JsonNode body) {
         SyncDetails created = db.inTransaction(c -> {
             FieldProblems p = new FieldProblems();
+            rejectUnknownSyncKeys(body, p);
             SyncInput in = validateSync(c, body, p);
             checkSlug(c, p, "syncs", in.slug(), -1);
             p.throwIfAny();
@@ -698,6 +761,7 @@ public class Catalog {
             body.set("schedule", current.schedule().deepCopy());
             body.set("configuration", current.configuration().deepCopy());
             FieldProblems p = new FieldProblems();
+            rejectUnknownSyncKeys(patch, p);
             SyncInput in = validateSync(c, merge(body, patch, Set.of("schedule")), p);
             checkSlug(c, p, "syncs", in.slug(), key);
             p.throwIfAny();
@@ -752,7 +816,12 @@ public class Catalog {
 
     /** The scheduler's own rules (shared in {@link ScheduleValidator}): what is accepted here is what it can fire. */
     static void validateSchedule(ObjectNode schedule, FieldProblems p) {
-        for (String problem : ScheduleValidator.problems(schedule)) {
+        validateScheduleProblems(ScheduleValidator.problems(schedule), p);
+    }
+
+    /** Records {@link ScheduleValidator}'s {@code path: reason} problems by their paths. */
+    static void validateScheduleProblems(List<String> problems, FieldProblems p) {
+        for (String problem : problems) {
             int colon = problem.indexOf(": ");
             if (colon < 0) {
                 p.add("schedule", problem);

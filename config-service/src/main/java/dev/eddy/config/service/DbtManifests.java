@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.eddy.config.store.CatalogStore;
 import dev.eddy.config.store.Database;
+import dev.eddy.contracts.validation.KnownKeys;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -72,6 +73,10 @@ public class DbtManifests {
     }
 
     /** Hightouch's dbt object; {@code modelId} is the dbt unique id. */
+    /** The keys of Hightouch's dbt object, as {@link #node} writes them: a model's {@code dbt} may hold these. */
+    static final KnownKeys NODE_KEYS = KnownKeys.of(
+            "dbtUniqueId", "compiledSql", "rawSql", "database", "schema", "name", "modelId");
+
     static ObjectNode node(String uniqueId, String compiledSql, String rawSql, String database, String schema, String name) {
         return JsonNodeFactory.instance.objectNode()
                 .put("dbtUniqueId", uniqueId).put("compiledSql", compiledSql).put("rawSql", rawSql)

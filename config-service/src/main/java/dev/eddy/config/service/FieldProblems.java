@@ -2,6 +2,7 @@ package dev.eddy.config.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eddy.contracts.validation.KnownKeys;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -90,6 +91,14 @@ final class FieldProblems {
         }
         add(path, "must be an id (a numeric string)");
         return null;
+    }
+
+    /**
+     * Every key of {@code node} (and its nested objects) that {@code shape} neither knows nor tolerates, as a problem
+     * at its path under {@code path}: {@code configuration.deleteBehaviour: unknown setting; did you mean deleteBehavior?}.
+     */
+    void unknownKeys(KnownKeys shape, JsonNode node, String path) {
+        shape.unknown(node, path).forEach(u -> add(u.path(), u.message()));
     }
 
     /** Throws {@link ValidationException} with every problem, if any. */

@@ -9,6 +9,8 @@ import dev.eddy.config.service.ConfigChanged.Change;
 import dev.eddy.config.store.CatalogStore;
 import dev.eddy.config.store.Database;
 import dev.eddy.config.store.SequenceStore;
+import dev.eddy.contracts.schedule.ScheduleValidator;
+import dev.eddy.contracts.validation.KnownKeys;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 
@@ -45,7 +47,7 @@ public class SyncSequences {
 
     public Sequence create(JsonNode body) {
         Sequence created = db.inTransaction(c -> {
-            Input in = validate(c, body, -1);
+            Input in = validate(c, body, body, -1);
             return Catalog.uniqueSlug(() -> store.insert(c, in.name(), in.slug(), in.schedule(), in.paused(), in.steps()));
         });
         fire(created, Change.CREATED);
@@ -60,7 +62,7 @@ public class SyncSequences {
                     .put("schedulePaused", current.schedulePaused());
             body.set("schedule", current.schedule().deepCopy());
             body.set("steps", current.steps().deepCopy());
-            Input in = validate(c, Catalog.merge(body, patch, Set.of("schedule", "steps")), key);
+            Input in = validate(c, Catalog.merge(body, patch, Set.of("schedule", "steps")), patch, key);
             return Catalog.uniqueSlug(() -> store.update(c, key, in.name(), in.slug(), in.schedule(), in.paused(), in.steps()));
         });
         fire(updated, Change.UPDATED);
@@ -88,8 +90,20 @@ public class SyncSequences {
         return db.inTransaction(c -> store.list(c, slug, limit, offset));
     }
 
-    private Input validate(Connection c, JsonNode body, long self) throws SQLException {
+    /** A sequence body's keys, steps included ({@code id}, {@code createdAt}, {@code updatedAt} are read-only). */
+    static final KnownKeys KEYS = KnownKeys.of("name", "slug", "schedule", "schedulePaused")
+            .withEach("steps", KnownKeys.of("syncId", "failurePolicy")).tolerating("id", "createdAt", "updatedAt");
+
+    /**
+     * @param sent the body the client sent (a create, or a PATCH): its keys are checked, so keys stored before they
+     *              were refused do not block editing
+     */
+    private Input validate(Connection c, JsonNode body, JsonNode sent, long self) throws SQLException {
         FieldProblems p = new FieldProblems();
+        p.unknownKeys(KEYS, sent, "");
+        if (sent.get("schedule") instanceof ObjectNode givenSchedule) {
+            Catalog.validateScheduleProblems(ScheduleValidator.unknownKeys(givenSchedule), p);
+        }
         String name = Catalog.nameOf(body, p);
         String slug = Catalog.slugOf(body, p);
         if (slug != null && store.list(c, slug, 1, 0).stream().anyMatch(s -> s.id() != self)) {

@@ -24,6 +24,39 @@ class GitSyncFilesTest {
     }
 
     @Test
+    void misspeltKeysAreReportedAtTheirLinesWithTheKeyMeant() throws Exception {
+        List<FileProblem> problems = new ArrayList<>();
+        GitSyncFiles.model("m.yaml", "m", GitSyncFiles.parse(
+                "name: M\nsource: wh\ntype: table\ntableName: users\nprimaryKey: id\ndescription: kept\nprimaryKee: id\n"), problems);
+        assertEquals(List.of(new FileProblem("m.yaml", 7, "primaryKee: unknown setting; did you mean primaryKey?")), problems);
+
+        problems.clear();
+        GitSyncFiles.sync("s.yaml", "s", GitSyncFiles.parse("""
+                model: a
+                destination: b
+                description: kept
+                config:
+                  configVersion: 2
+                  deleteBehaviour: delete
+                  mappings:
+                    - from: id
+                      to: id
+                    - frm: email
+                      to: email
+                schedule:
+                  type: interval
+                  schedule:
+                    interval: {quantity: 1, unit: hour}
+                    timezone: UTC
+                """), problems);
+        assertEquals(List.of(
+                new FileProblem("s.yaml", 6, "config.deleteBehaviour: unknown setting; did you mean deleteBehavior?"),
+                new FileProblem("s.yaml", 10, "config.mappings[1].frm: unknown setting; did you mean from?"),
+                new FileProblem("s.yaml", 16, "schedule.schedule.timezone: unknown setting; known: startDate, endDate, interval")),
+                problems);
+    }
+
+    @Test
     void wrongTypeIsReportedOnItsLine() throws Exception {
         List<FileProblem> problems = new ArrayList<>();
         GitSyncFiles.model("m.yaml", "m", GitSyncFiles.parse("name: M\nsource: wh\ntype: view\nprimaryKey: id\n"), problems);

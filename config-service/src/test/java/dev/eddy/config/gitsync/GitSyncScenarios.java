@@ -262,6 +262,29 @@ abstract class GitSyncScenarios {
     }
 
     @Test
+    void misspeltKeysAreFileProblemsAtTheirLinesAndNothingOfTheFileIsImported() throws Exception {
+        String typoModel = unique("typo-model");
+        String good = unique("good");
+        String typoSync = unique("typo-sync");
+        user.commit("typos", "eddy/models/" + typoModel + ".yaml", modelYaml("Typo", source, "SELECT 1 AS id") + "primaryKee: id\n",
+                "eddy/models/" + good + ".yaml", modelYaml("Good", source, "SELECT 1 AS id"),
+                "eddy/syncs/" + typoSync + ".yaml", "model: " + good + "\ndestination: " + destination
+                        + "\nconfig:\n  mode: upsert\n  deleteBehaviour: delete\n  mappings:\n    - from: id\n      to: id\n"
+                        + "    - frm: id\n      to: key\n");
+        JsonPath status = pull();
+        assertEquals("SELECT 1 AS id", model(good).getString("data[0].raw.sql"));
+        assertEquals(0, model(typoModel).getList("data").size());
+        assertEquals(0, api().get("/api/v1/syncs?slug=" + typoSync).then().extract().jsonPath().getList("data").size());
+        List<Map<String, Object>> errors = status.getList("status.fileErrors");
+        assertTrue(errors.contains(Map.of("file", "eddy/models/" + typoModel + ".yaml", "line", 9,
+                "reason", "primaryKee: unknown setting; did you mean primaryKey?")), errors.toString());
+        assertTrue(errors.contains(Map.of("file", "eddy/syncs/" + typoSync + ".yaml", "line", 5,
+                "reason", "config.deleteBehaviour: unknown setting; did you mean deleteBehavior?")), errors.toString());
+        assertTrue(errors.contains(Map.of("file", "eddy/syncs/" + typoSync + ".yaml", "line", 9,
+                "reason", "config.mappings[1].frm: unknown setting; did you mean from?")), errors.toString());
+    }
+
+    @Test
     void deletedFilesAreOnlyReportedByDefaultAndAppliedWithApplyDeletes() throws Exception {
         String slug = unique("leads");
         String sync = unique("leads-to-hook");

@@ -1,6 +1,7 @@
 package dev.eddy.contracts.destination;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.eddy.contracts.validation.KnownKeys;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +32,12 @@ public record DeliveryOptions(SyncType type, SyncMode mode, String deleteBehavio
     /** Requests in flight per sync when the sync sets no {@code concurrency}. */
     public static final int DEFAULT_CONCURRENCY = 4;
     public static final Set<String> DELETE_BEHAVIORS = Set.of("do_nothing", "clear_fields", "delete");
+
+    /** The settings {@link #parse} reads, at every depth: a sync's configuration holds these and the sync's own keys. */
+    public static final KnownKeys KNOWN_KEYS = KnownKeys.of("type", "mode", "deleteBehavior", "batchSize", "concurrency")
+            .with("externalIdMapping", KnownKeys.of("from", "to", "type"))
+            .with("rateLimit", KnownKeys.of("requests", "perSeconds"))
+            .with("retry", KnownKeys.of("maxAttempts", "deadlineSeconds", "initialBackoffMs", "maxBackoffMs"));
 
     /** {@code externalIdMapping}; {@code from} may be null (then the rows' mapped {@code to} field is used as it is). */
     public record ExternalIdMapping(String from, String to, String type) {

@@ -1,7 +1,10 @@
 package dev.eddy.contracts.destination;
 
+import dev.eddy.contracts.validation.KnownKeys;
+
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -39,6 +42,16 @@ public interface DestinationDescriptor {
      * touches the network.
      */
     List<ConfigProblem> validate(Map<String, Object> configuration);
+
+    /**
+     * The keys {@link #validate} and the connector read, at every depth (user maps such as {@code headers} are not
+     * checked): the API refuses any other key of a destination's configuration. Empty when the type declares none
+     * (nothing is refused). Not applied by {@link #validate} itself, so a configuration stored before a key was
+     * refused still opens in delivery.
+     */
+    default Optional<KnownKeys> knownKeys() {
+        return Optional.empty();
+    }
 
     /**
      * True when the configuration value at {@code path} (keys from the configuration's root, e.g.

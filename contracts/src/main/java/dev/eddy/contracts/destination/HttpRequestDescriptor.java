@@ -1,5 +1,7 @@
 package dev.eddy.contracts.destination;
 
+import dev.eddy.contracts.validation.KnownKeys;
+
 import dev.eddy.contracts.template.InvalidTemplateException;
 import dev.eddy.contracts.template.Liquid;
 
@@ -9,6 +11,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -25,6 +28,12 @@ public final class HttpRequestDescriptor implements DestinationDescriptor {
     public static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
     /** The event kinds a request can be configured for, in the order they are written. */
     public static final List<String> EVENT_KINDS = List.of("added", "changed", "removed");
+    /** A request's keys, per event kind. */
+    static final KnownKeys REQUEST_KEYS = KnownKeys.of("method", "url", "body", "batchBody");
+    /** The configuration's keys ({@code headers} holds the user's header names, not checked). */
+    static final KnownKeys KNOWN_KEYS = KnownKeys.of("headers", "signingSecret", "batched")
+            .with(EVENT_KINDS.get(0), REQUEST_KEYS).with(EVENT_KINDS.get(1), REQUEST_KEYS)
+            .with(EVENT_KINDS.get(2), REQUEST_KEYS);
 
     private HttpRequestDescriptor() {
     }
@@ -58,6 +67,11 @@ public final class HttpRequestDescriptor implements DestinationDescriptor {
     @Override
     public boolean isSecret(List<String> path) {
         return WebhookDescriptor.INSTANCE.isSecret(path);
+    }
+
+    @Override
+    public Optional<KnownKeys> knownKeys() {
+        return Optional.of(KNOWN_KEYS);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.eddy.contracts.destination;
 
+import dev.eddy.contracts.validation.KnownKeys;
+
 import dev.eddy.contracts.secrets.SecretBox;
 
 import java.util.ArrayList;
@@ -7,6 +9,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -26,6 +29,8 @@ public final class KafkaTopicDescriptor implements DestinationDescriptor {
 
     public static final String TYPE = "kafka";
     public static final KafkaTopicDescriptor INSTANCE = new KafkaTopicDescriptor();
+    /** The configuration's keys ({@code properties} are checked against {@link #ALLOWED_PROPERTIES} instead). */
+    static final KnownKeys KNOWN_KEYS = KnownKeys.of("bootstrapServers", "topic", "properties");
 
     /** The producer settings a destination may set. */
     public static final Set<String> ALLOWED_PROPERTIES = Set.of(
@@ -83,6 +88,11 @@ public final class KafkaTopicDescriptor implements DestinationDescriptor {
         String name = path.get(1).toLowerCase(Locale.ROOT);
         return name.contains("password") || name.contains("secret") || name.contains("token") || name.contains("jaas")
                 || name.contains("credentials") || name.contains("user.info") || name.endsWith(".key");
+    }
+
+    @Override
+    public Optional<KnownKeys> knownKeys() {
+        return Optional.of(KNOWN_KEYS);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.eddy.contracts.destination;
 import dev.eddy.contracts.source.InvalidSourceAddressException;
 import dev.eddy.contracts.source.PostgresJdbcUrl;
 import dev.eddy.contracts.source.SourceAddress;
+import dev.eddy.contracts.validation.KnownKeys;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -26,6 +27,9 @@ public final class PostgresDescriptor implements DestinationDescriptor {
 
     public static final String TYPE = "postgres";
     public static final PostgresDescriptor INSTANCE = new PostgresDescriptor();
+    /** The configuration's keys. */
+    static final KnownKeys KNOWN_KEYS = KnownKeys.of("jdbcUrl", "host", "port", "database", "user", "password", "schema",
+            "table", "keyColumn");
 
     private PostgresDescriptor() {
     }
@@ -63,6 +67,11 @@ public final class PostgresDescriptor implements DestinationDescriptor {
     @Override
     public boolean isSecret(List<String> path) {
         return path.size() == 1 && path.get(0).toLowerCase(Locale.ROOT).equals("password");
+    }
+
+    @Override
+    public Optional<KnownKeys> knownKeys() {
+        return Optional.of(KNOWN_KEYS);
     }
 
     @Override

@@ -1,11 +1,14 @@
 package dev.eddy.contracts.destination;
 
+import dev.eddy.contracts.validation.KnownKeys;
+
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -16,6 +19,8 @@ public final class WebhookDescriptor implements DestinationDescriptor {
 
     public static final String TYPE = "webhook";
     public static final WebhookDescriptor INSTANCE = new WebhookDescriptor();
+    /** The configuration's keys ({@code headers} holds the user's header names, not checked). */
+    static final KnownKeys KNOWN_KEYS = KnownKeys.of("url", "headers", "signingSecret");
     /** Headers java.net.http sets itself and refuses to take from a caller. */
     static final Set<String> RESTRICTED_HEADERS = Set.of("connection", "content-length", "expect", "host", "upgrade");
 
@@ -50,6 +55,11 @@ public final class WebhookDescriptor implements DestinationDescriptor {
     @Override
     public boolean isSecret(List<String> path) {
         return path.size() == 2 && path.get(0).equals("headers") && CredentialHeaders.isCredential(path.get(1));
+    }
+
+    @Override
+    public Optional<KnownKeys> knownKeys() {
+        return Optional.of(KNOWN_KEYS);
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.eddy.contracts.validation.KnownKeys;
 
 import java.time.DateTimeException;
 import java.time.DayOfWeek;
@@ -38,6 +39,29 @@ public final class ScheduleParser {
     private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
     private ScheduleParser() {
+    }
+
+    /**
+     * The keys {@link #parse} reads of a schedule of {@code type}: the outer {@code type} and {@code schedule}, the
+     * inner object's keys for that type, and {@code startDate}/{@code endDate} (interval) or {@code timezone}
+     * (visual), inner or outer. A manual schedule's inner object is not read (clients send back the empty visual
+     * recurrence a manual sync answers), so it is not checked; nor is the inner object of an unknown type (its
+     * {@code type} is the problem). {@code dbtCredentialId} is what a dbt schedule answers, so it is known.
+     */
+    public static KnownKeys knownKeys(String type) {
+        KnownKeys outer = KnownKeys.of("type", "schedule");
+        return switch (type == null ? "" : type.toLowerCase(Locale.ROOT)) {
+            case "interval" -> outer.and("startDate", "endDate").with("schedule", KnownKeys.of("startDate", "endDate")
+                    .with("interval", KnownKeys.of("quantity", "unit")));
+            case "visual", "visual_cron", "visualcron" -> outer.and("timezone").with("schedule", KnownKeys.of("timezone")
+                    .withEach("expressions", KnownKeys.of("days", "time")));
+            case "cron" -> outer.with("schedule", KnownKeys.of("expression"));
+            case "dbt", "dbt_cloud", "dbt-cloud" -> outer.with("schedule", KnownKeys.of("dbtCredentialId")
+                    .with("account", KnownKeys.of("id")).with("job", KnownKeys.of("id")));
+            case "fivetran" -> outer.with("schedule", KnownKeys.of("connectorId"));
+            case "manual" -> outer;
+            default -> outer.and("startDate", "endDate", "timezone");
+        };
     }
 
     /** @throws InvalidScheduleException naming every problem */

@@ -23,4 +23,17 @@ public final class ScheduleValidator {
             return e.problems();
         }
     }
+
+    /**
+     * The keys of {@code schedule} its type does not read ({@link ScheduleParser#knownKeys}), in the same
+     * {@code path: reason} form, e.g. {@code schedule.schedule.intervall: unknown setting; did you mean interval?}.
+     * Apart from {@link #problems}, so a schedule stored before a key was refused still fires.
+     */
+    public static List<String> unknownKeys(JsonNode schedule) {
+        if (schedule == null || !schedule.isObject()) {
+            return List.of();
+        }
+        return ScheduleParser.knownKeys(schedule.path("type").asText("")).unknown(schedule, "schedule").stream()
+                .map(u -> u.path() + ": " + u.message()).toList();
+    }
 }

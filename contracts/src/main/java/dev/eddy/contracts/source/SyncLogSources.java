@@ -1,6 +1,7 @@
 package dev.eddy.contracts.source;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -12,6 +13,9 @@ public final class SyncLogSources {
 
     /** Sorted, so messages list them in a stable order. */
     public static final Set<String> TYPES = Collections.unmodifiableSortedSet(new TreeSet<>(Set.of("postgres", "mysql", "duckdb")));
+
+    /** The tables a sync can ask for: the keys of {@code configuration.warehouseSyncLogs}. */
+    public static final List<String> TABLES = List.of("changelog", "snapshot", "runs");
 
     private SyncLogSources() {
     }

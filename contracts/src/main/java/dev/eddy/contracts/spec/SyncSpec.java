@@ -6,6 +6,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.eddy.contracts.destination.DeliveryOptions;
+import dev.eddy.contracts.source.SyncLogSources;
+import dev.eddy.contracts.validation.KnownKeys;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -35,9 +38,26 @@ public record SyncSpec(String syncId, String syncSlug, long configVersion, Model
     public record Connection(String id, String slug, String type, ObjectNode configuration) {
     }
 
+    /**
+     * The keys of a sync's configuration: delivery's settings ({@link DeliveryOptions#KNOWN_KEYS}), {@code mappings}
+     * (each {@link Mapping#KNOWN_KEYS}) and {@code warehouseSyncLogs}. Keys Hightouch writes into a sync's
+     * configuration and Eddy does not use ({@code configVersion}, {@code customMappings}, {@code aliasMappings}, and
+     * {@code object}, the record type of Hightouch's CRM destinations) are tolerated, so a configuration copied from
+     * Hightouch (API or Git Sync file) is accepted.
+     */
+    public static final KnownKeys CONFIGURATION_KEYS = DeliveryOptions.KNOWN_KEYS
+            .withEach("mappings", Mapping.KNOWN_KEYS)
+            .with("warehouseSyncLogs", KnownKeys.of(SyncLogSources.TABLES))
+            .tolerating("configVersion", "customMappings", "aliasMappings", "object");
+
     /** One field mapping: {@code standard} (from a column), {@code static}, {@code variable} or {@code template}. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Mapping(String from, String to, String type, JsonNode value, String variable, String template) {
+
+        /** The record's components: the keys a mapping may hold. */
+        public static final KnownKeys KNOWN_KEYS = KnownKeys.of(
+                java.util.Arrays.stream(Mapping.class.getRecordComponents()).map(java.lang.reflect.RecordComponent::getName).toList());
+
         public String typeOrDefault() {
             return type == null || type.isBlank() ? "standard" : type;
         }

@@ -26,6 +26,24 @@ class DestinationDescriptorsTest {
                 (a, b) -> a, TreeMap::new));
     }
 
+    /** The documented example of each type (docs/destinations.md) holds only keys its descriptor declares. */
+    @Test
+    void everyTypeDeclaresTheKeysItReads() throws Exception {
+        Map<DestinationDescriptor, String> examples = Map.of(
+                WebhookDescriptor.INSTANCE, "{\"url\": \"https://x\", \"headers\": {\"X-Any\": \"1\"}, \"signingSecret\": \"s\"}",
+                HttpRequestDescriptor.INSTANCE, "{\"headers\": {}, \"signingSecret\": \"s\", \"batched\": false,"
+                        + " \"added\": {\"method\": \"POST\", \"url\": \"u\", \"body\": \"b\", \"batchBody\": \"bb\"},"
+                        + " \"changed\": {\"method\": \"PATCH\", \"url\": \"u\"}, \"removed\": {\"method\": \"DELETE\", \"url\": \"u\"}}",
+                PostgresDescriptor.INSTANCE, "{\"jdbcUrl\": \"j\", \"host\": \"h\", \"port\": 5432, \"database\": \"d\", \"user\": \"u\","
+                        + " \"password\": \"p\", \"schema\": \"public\", \"table\": \"t\", \"keyColumn\": \"id\"}",
+                KafkaTopicDescriptor.INSTANCE, "{\"bootstrapServers\": \"h:9092\", \"topic\": \"t\", \"properties\": {\"acks\": \"all\"}}");
+        for (Map.Entry<DestinationDescriptor, String> e : examples.entrySet()) {
+            assertEquals(List.of(), e.getKey().knownKeys().orElseThrow().unknown(JSON.readTree(e.getValue()), ""), e.getKey().type());
+        }
+        assertEquals("configuration.removed.metod", HttpRequestDescriptor.INSTANCE.knownKeys().orElseThrow()
+                .unknown(JSON.readTree("{\"removed\": {\"metod\": \"DELETE\"}}"), "configuration").get(0).path());
+    }
+
     @Test
     void theFourTypesAreKnownByName() {
         assertEquals(List.of("http", "kafka", "postgres", "webhook"), List.copyOf(DestinationDescriptors.types()));

@@ -33,6 +33,25 @@ class ScheduleParserTest {
         return Instant.parse(iso);
     }
 
+    private static List<String> unknownKeys(String json) throws Exception {
+        return ScheduleValidator.unknownKeys(JSON.readTree(json));
+    }
+
+    @Test
+    void keysAScheduleTypeDoesNotReadAreReportedWithTheirPaths() throws Exception {
+        assertEquals(List.of("schedule.schedule.expressions[0].tme: unknown setting; did you mean time?"), unknownKeys("""
+                {"type": "visual", "timezone": "Europe/Berlin",
+                 "schedule": {"expressions": [{"days": {"monday": true}, "tme": "09:00"}]}}"""));
+        assertEquals(List.of("schedule.schedule.job.Id: unknown setting; did you mean id?"), unknownKeys("""
+                {"type": "dbt", "schedule": {"account": {"id": "1"}, "job": {"Id": "2"}, "dbtCredentialId": "x"}}"""));
+        assertEquals(List.of("schedule.scheduel: unknown setting; did you mean schedule?"), unknownKeys("""
+                {"type": "cron", "scheduel": {"expression": "0 * * * *"}}"""));
+        // what a manual sync answers, sent back: its inner object is not read, so not checked
+        assertEquals(List.of(), unknownKeys("{\"type\": \"manual\", \"schedule\": {\"expressions\": []}}"));
+        assertEquals(List.of(), unknownKeys("""
+                {"type": "interval", "schedule": {"interval": {"quantity": 1, "unit": "hour"}, "startDate": "2026-01-01"}}"""));
+    }
+
     @Test
     void missingOrManualScheduleNeverFires() throws Exception {
         Schedule manual = ScheduleParser.parse(null);
