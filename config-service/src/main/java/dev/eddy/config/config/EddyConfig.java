@@ -56,13 +56,8 @@ public interface EddyConfig {
     /** Which hosts Eddy may connect to on a user's behalf ({@code dev.eddy.contracts.egress.EgressPolicy}). */
     Egress egress();
 
-    /** The egress policy's settings. */
-    interface Egress {
-        /** Rules opened besides the defaults ({@code EDDY_EGRESS_ALLOW}): CIDRs, address[:port], host:port. */
-        Optional<List<String>> allow();
-
-        /** Rules denied besides link-local and metadata addresses; the launcher lists Eddy's own ports. */
-        Optional<List<String>> deny();
+    /** The egress policy's settings, shared by every service that connects on a user's behalf. */
+    interface Egress extends dev.eddy.contracts.egress.EgressSettings {
     }
 
     /** The rest of the suite, as the launcher describes it. */

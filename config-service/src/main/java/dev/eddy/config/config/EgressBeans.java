@@ -4,7 +4,6 @@ import dev.eddy.contracts.egress.EgressPolicy;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-import java.util.List;
 
 /**
  * Produces the egress policy from {@code eddy.egress.*}: the API refuses denied literal hosts with a 422, and
@@ -15,6 +14,6 @@ public class EgressBeans {
     @Produces
     @Singleton
     EgressPolicy egressPolicy(EddyConfig config) {
-        return EgressPolicy.of(config.egress().allow().orElse(List.of()), config.egress().deny().orElse(List.of()));
+        return EgressPolicy.of(config.egress());
     }
 }

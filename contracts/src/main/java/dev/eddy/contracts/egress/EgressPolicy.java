@@ -50,6 +50,11 @@ public final class EgressPolicy {
         this.deny = deny;
     }
 
+    /** The policy a service's {@code eddy.egress.*} settings describe. */
+    public static EgressPolicy of(EgressSettings settings) {
+        return of(settings.allow().orElse(List.of()), settings.deny().orElse(List.of()));
+    }
+
     /**
      * A policy from settings.
      *

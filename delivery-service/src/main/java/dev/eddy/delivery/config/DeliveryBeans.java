@@ -15,7 +15,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.net.http.HttpClient;
 import java.time.Clock;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -66,7 +65,7 @@ public class DeliveryBeans {
     @Produces
     @Singleton
     EgressPolicy egressPolicy(DeliveryConfig config) {
-        return EgressPolicy.of(config.egress().allow().orElse(List.of()), config.egress().deny().orElse(List.of()));
+        return EgressPolicy.of(config.egress());
     }
 
     @Produces

@@ -5,8 +5,6 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 
 /** delivery-service's typed configuration (prefix {@code eddy}). */
 @ConfigMapping(prefix = "eddy")
@@ -34,13 +32,8 @@ public interface DeliveryConfig {
     /** Which destinations delivery may connect to ({@code dev.eddy.contracts.egress.EgressPolicy}). */
     Egress egress();
 
-    /** The egress policy's settings. */
-    interface Egress {
-        /** Rules opened besides the defaults ({@code EDDY_EGRESS_ALLOW}): CIDRs, address[:port], host:port. */
-        Optional<List<String>> allow();
-
-        /** Rules denied besides link-local and metadata addresses; the launcher lists Eddy's own ports. */
-        Optional<List<String>> deny();
+    /** The egress policy's settings, shared by every service that connects on a user's behalf. */
+    interface Egress extends dev.eddy.contracts.egress.EgressSettings {
     }
 
     /** How batches are delivered. */

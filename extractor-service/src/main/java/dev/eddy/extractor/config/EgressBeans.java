@@ -4,7 +4,6 @@ import dev.eddy.contracts.egress.EgressPolicy;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-import java.util.List;
 
 /** Produces the egress policy the source dialects check hosts against, from {@code eddy.egress.*}. */
 public class EgressBeans {
@@ -12,6 +11,6 @@ public class EgressBeans {
     @Produces
     @Singleton
     EgressPolicy egressPolicy(ExtractorConfig config) {
-        return EgressPolicy.of(config.egress().allow().orElse(List.of()), config.egress().deny().orElse(List.of()));
+        return EgressPolicy.of(config.egress());
     }
 }
