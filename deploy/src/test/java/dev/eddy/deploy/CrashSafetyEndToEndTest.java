@@ -16,9 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -47,24 +45,13 @@ class CrashSafetyEndToEndTest {
     private static CdcSemanticsDriver driver;
     private static String syncId;
     private static volatile boolean refusing = true;
-    /** Holds the destination's answer to the request numbered {@link #holdAt} until the test releases it. */
-    private static final AtomicInteger requestsSeen = new AtomicInteger();
-    private static volatile int holdAt = Integer.MAX_VALUE;
-    private static volatile CountDownLatch held = new CountDownLatch(1);
-    private static volatile CountDownLatch release = new CountDownLatch(1);
+    private static final RequestHold hold = new RequestHold();
 
     @BeforeAll
     static void startSuite() throws Exception {
         driver = new CdcSemanticsDriver(home);
         driver.sink.respondWith(request -> {
-            if (requestsSeen.incrementAndGet() == holdAt) {
-                held.countDown();
-                try {
-                    release.await(120, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            hold.onRequest();
             boolean refused = refusing && REFUSED.stream().anyMatch(k -> request.body().contains("\"primaryKey\":\"" + k + "\""));
             return refused ? RecordingHttpSink.Response.status(422) : RecordingHttpSink.Response.ok();
         });
@@ -79,7 +66,7 @@ class CrashSafetyEndToEndTest {
 
     @AfterAll
     static void stopSuite() throws Exception {
-        release.countDown();
+        hold.release();
         if (driver != null) {
             driver.close();
         }
@@ -132,18 +119,14 @@ class CrashSafetyEndToEndTest {
      */
     private static JsonNode runKilling(String module) throws Exception {
         driver.sink.clear();
-        requestsSeen.set(0);
-        held = new CountDownLatch(1);
-        release = new CountDownLatch(1);
-        holdAt = 100;
+        hold.holdRequest(100);
         EddyApi.Reply trigger = driver.api.post("/api/v1/syncs/" + syncId + "/trigger", Map.of());
         String runId = trigger.body().get("id").asText();
-        assertTrue(held.await(60, TimeUnit.SECONDS), "the run reached the destination");
+        assertTrue(hold.awaitHeld(60), "the run reached the destination");
         ProcessHandle victim = service(module);
         victim.destroyForcibly();
         victim.onExit().get(10, TimeUnit.SECONDS);
-        holdAt = Integer.MAX_VALUE;
-        release.countDown();
+        hold.release();
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             try {
                 return service(module).pid() != victim.pid();

@@ -17,9 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -45,10 +42,7 @@ class DatabaseOutageEndToEndTest {
     private static FaultProxy database;
     private static CdcSemanticsDriver driver;
     private static String syncId;
-    private static final AtomicInteger requestsSeen = new AtomicInteger();
-    private static volatile int holdAt = Integer.MAX_VALUE;
-    private static volatile CountDownLatch held = new CountDownLatch(1);
-    private static volatile CountDownLatch release = new CountDownLatch(1);
+    private static final RequestHold hold = new RequestHold();
 
     @BeforeAll
     static void startSuite() throws Exception {
@@ -59,14 +53,7 @@ class DatabaseOutageEndToEndTest {
                 "EDDY_SERVICES_PG_PORT", String.valueOf(database.port())));
         driver.warehousePort = database.port();
         driver.sink.respondWith(request -> {
-            if (requestsSeen.incrementAndGet() == holdAt) {
-                held.countDown();
-                try {
-                    release.await(120, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            hold.onRequest();
             return RecordingHttpSink.Response.ok();
         });
         driver.sql("DROP TABLE IF EXISTS outage_people",
@@ -84,7 +71,7 @@ class DatabaseOutageEndToEndTest {
 
     @AfterAll
     static void stopSuite() throws Exception {
-        release.countDown();
+        hold.release();
         if (driver != null) {
             driver.close();
         }
@@ -98,15 +85,11 @@ class DatabaseOutageEndToEndTest {
     void refusingConnectionsFor30sDuringDeliveryEndsTheRunWithExactCounts() throws Exception {
         driver.sql("UPDATE outage_people SET score = score + 1");
         driver.sink.clear();
-        requestsSeen.set(0);
-        held = new CountDownLatch(1);
-        release = new CountDownLatch(1);
-        holdAt = 10;
+        hold.holdRequest(10);
         String runId = driver.api.post("/api/v1/syncs/" + syncId + "/trigger", Map.of()).body().get("id").asText();
-        assertTrue(held.await(120, TimeUnit.SECONDS), "the run reached the destination");
+        assertTrue(hold.awaitHeld(120), "the run reached the destination");
         database.refuse();
-        holdAt = Integer.MAX_VALUE;
-        release.countDown();
+        hold.release();
         outageOf(Duration.ofSeconds(30));
         database.accept();
 
