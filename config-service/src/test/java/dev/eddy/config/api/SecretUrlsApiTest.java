@@ -82,7 +82,7 @@ class SecretUrlsApiTest {
     void aWebhookTokenInTheQueryIsSealedAtRestAndMaskedInTheApi() throws Exception {
         String url = "https://bot:" + USER_PASSWORD + "@hooks.example.com/x?team=growth&token=" + TOKEN;
         String id = api().body(Map.of("name", "Hook", "slug", unique("hook"), "type", "webhook", "configuration", Map.of("url", url)))
-                .post("/api/v1/destinations").then().statusCode(201)
+                .post("/api/v1/destinations").then().statusCode(200)
                 .body("configuration.url", equalTo("https://" + SecretBox.MASK + "@hooks.example.com/x?team=growth&token=" + SecretBox.MASK))
                 .extract().path("id");
         api().get("/api/v1/destinations/" + id).then().statusCode(200)
@@ -112,13 +112,13 @@ class SecretUrlsApiTest {
                 .body("details.'configuration.url'", containsString("must not carry a sealed value"));
         String id = api().body(Map.of("name", "Hook", "slug", unique("hook"), "type", "webhook",
                         "configuration", Map.of("url", "https://hooks.example.com/x?token=" + TOKEN)))
-                .post("/api/v1/destinations").then().statusCode(201).extract().path("id");
+                .post("/api/v1/destinations").then().statusCode(200).extract().path("id");
         api().body(Map.of("configuration", Map.of("url", "https://hooks.example.com/x?token=" + SecretBox.MASK)))
                 .patch("/api/v1/destinations/" + id).then().statusCode(422)
                 .body("details.'configuration.url'", containsString("carries a mask"));
         api().body(Map.of("name", "Hook", "slug", unique("http"), "type", "http", "configuration", Map.of("added",
                         Map.of("method", "POST", "url", "https://api.example.com/{{ row.id }}?api_key=" + TOKEN, "body", "{}"))))
-                .post("/api/v1/destinations").then().statusCode(201)
+                .post("/api/v1/destinations").then().statusCode(200)
                 .body("configuration.added.url", equalTo("https://api.example.com/{{ row.id }}?api_key=" + SecretBox.MASK));
     }
 
