@@ -6,6 +6,7 @@ import dev.eddy.contracts.avro.BatchKind;
 import dev.eddy.contracts.avro.ChangeBatch;
 import dev.eddy.contracts.kafka.EventPublisher;
 import dev.eddy.contracts.kafka.KafkaSettings;
+import dev.eddy.delivery.TestDeliveryConfig;
 import dev.eddy.delivery.messaging.ChangeConsumer;
 import dev.eddy.delivery.service.ChangeDelivery;
 import dev.eddy.testsupport.EddyInfrastructureResource;
@@ -44,7 +45,7 @@ class ConsumerLivenessTest {
     /** Delivery as broken as a JVM can be: an error of the virtual machine on the first batch. */
     static class BrokenDelivery extends ChangeDelivery {
         BrokenDelivery() {
-            super(null, null, null, null, null, null, null, null);
+            super(null, null, null, null, null, null, new TestDeliveryConfig("unused"), null);
         }
 
         @Override
