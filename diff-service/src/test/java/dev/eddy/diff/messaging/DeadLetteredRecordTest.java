@@ -10,10 +10,12 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 
 import static dev.eddy.diff.messaging.DiffTestClient.row;
 import static dev.eddy.diff.messaging.DiffTestClient.spec;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,7 +47,9 @@ class DeadLetteredRecordTest {
         // the rest of the extraction arrives: the run has ended, nothing is planned from what is left of it
         kafka.publish(kafka.rowBatch(x, 1, List.of(row(3, "free"))));
         kafka.publish(kafka.endBatch(x, 2, 3, null, null));
-        Thread.sleep(3_000);
+        // nothing may follow: the change set stays empty and the terminal event alone, for 3 s
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(15))
+                .until(() -> kafka.changeBatches(x.runId()).isEmpty() && kafka.terminals(x.runId()).size() == 1);
         assertEquals(List.of(), kafka.changeBatches(x.runId()), "no change set from an incomplete extraction");
         assertEquals(1, kafka.terminals(x.runId()).size(), "one terminal event");
     }

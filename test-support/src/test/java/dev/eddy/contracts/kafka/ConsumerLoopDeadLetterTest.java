@@ -65,7 +65,7 @@ class ConsumerLoopDeadLetterTest {
                 try {
                     // one attempt (a permanent failure), then the dead letter, refused again and again
                     await().atMost(Duration.ofSeconds(90)).until(() -> attempts.get() == 1);
-                    Thread.sleep(5_000);
+                    await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(20)).until(() -> committed(group, topic) == null);
                     assertNull(committed(group, topic), "nothing committed while the dead letter is refused");
                     assertTrue(loop.isAlive());
 

@@ -70,7 +70,8 @@ class ConsumerLoopFailureTest {
                          handled.add(runId);
                      }, publisher, LoopFixture.fastRetries()).start()) {
             await().atMost(Duration.ofSeconds(60)).until(() -> Long.valueOf(3).equals(kafka.committed(group, topic, 0)));
-            Thread.sleep(1_500);
+            // no record is handled twice once all are committed
+            await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(15)).until(() -> handled.size() == 3);
             assertEquals(List.of("r0", "r1", "r2"), handled, "each record handled once, in order, r0 first");
             assertTrue(attempts.get() > 5, "r0 was tried again and again: " + attempts.get());
             assertTrue(loop.isAlive());
@@ -208,7 +209,7 @@ class ConsumerLoopFailureTest {
                 int taken = handledByB.get(0).equals("p0") ? 0 : 1;
                 await().atMost(Duration.ofSeconds(30)).until(() -> Long.valueOf(1).equals(kafka.committed(group, topic, taken)));
                 int before = triedByA.get(taken).get();
-                Thread.sleep(2_000);
+                await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(15)).until(() -> triedByA.get(taken).get() == before);
                 assertEquals(before, triedByA.get(taken).get(), "A gave up the record of the partition it lost");
                 assertTrue(a.isAlive(), "a rebalance is nothing to die of");
                 assertTrue(triedByA.get(1 - taken).get() > 0);
