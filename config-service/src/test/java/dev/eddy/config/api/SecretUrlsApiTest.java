@@ -7,20 +7,13 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static dev.eddy.config.api.Fixtures.api;
 import static dev.eddy.config.api.Fixtures.unique;
@@ -45,38 +38,8 @@ class SecretUrlsApiTest {
     @Inject
     AgroalDataSource dataSource;
 
-    private final List<String> lines = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            StringBuilder line = new StringBuilder(String.valueOf(record.getMessage()));
-            if (record.getParameters() != null) {
-                for (Object parameter : record.getParameters()) {
-                    line.append(' ').append(parameter);
-                }
-            }
-            lines.add(line.toString());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-
-    @BeforeEach
-    void capture() {
-        capture.setLevel(Level.ALL);
-        Logger.getLogger("").addHandler(capture);
-    }
-
-    @AfterEach
-    void release() {
-        Logger.getLogger("").removeHandler(capture);
-    }
+    @RegisterExtension
+    final LogCapture log = new LogCapture();
 
     @Test
     void aWebhookTokenInTheQueryIsSealedAtRestAndMaskedInTheApi() throws Exception {
@@ -98,7 +61,7 @@ class SecretUrlsApiTest {
         api().body(Map.of("name", "Renamed")).patch("/api/v1/destinations/" + id).then().statusCode(200);
         assertEquals(storedUrl, new com.fasterxml.jackson.databind.ObjectMapper().readTree(stored(id)).get("url").asText());
 
-        for (String line : lines) {
+        for (String line : log.lines()) {
             assertFalse(line.contains(TOKEN) || line.contains(USER_PASSWORD), "a URL secret was logged: " + line);
         }
     }

@@ -3,19 +3,11 @@ package dev.eddy.config.api;
 import dev.eddy.testsupport.EddyInfrastructureResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static dev.eddy.config.api.Fixtures.api;
 import static dev.eddy.config.api.Fixtures.unique;
@@ -35,43 +27,8 @@ class SecretsNeverLoggedTest {
     private static final String HEADER_TOKEN = "tok-7d1b33e8-never-logged";
     private static final String GIT_TOKEN = "git-91aa04c2-never-logged";
 
-    private final List<String> lines = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            StringBuilder line = new StringBuilder(String.valueOf(record.getMessage()));
-            if (record.getParameters() != null) {
-                for (Object parameter : record.getParameters()) {
-                    line.append(' ').append(parameter);
-                }
-            }
-            if (record.getThrown() != null) {
-                StringWriter trace = new StringWriter();
-                record.getThrown().printStackTrace(new PrintWriter(trace));
-                line.append(' ').append(trace);
-            }
-            lines.add(line.toString());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-
-    @BeforeEach
-    void capture() {
-        capture.setLevel(Level.ALL);
-        Logger.getLogger("").addHandler(capture);
-    }
-
-    @AfterEach
-    void release() {
-        Logger.getLogger("").removeHandler(capture);
-    }
+    @RegisterExtension
+    final LogCapture log = new LogCapture();
 
     @Test
     void secretsInConfigurationsAndGitCredentialsNeverAppearInTheLog() {
@@ -93,11 +50,11 @@ class SecretsNeverLoggedTest {
                         "credentials", Map.of("username", "bot", "token", GIT_TOKEN)))
                 .put("/api/v1/git-sync").then().statusCode(422);
 
-        assertTrue(lines.stream().anyMatch(l -> l.contains("connection test of source")),
-                "the capture sees config-service's log: " + lines);
+        assertTrue(log.lines().stream().anyMatch(l -> l.contains("connection test of source")),
+                "the capture sees config-service's log: " + log.lines());
         for (String secret : List.of(PASSWORD, HEADER_TOKEN, GIT_TOKEN)) {
-            assertFalse(lines.stream().anyMatch(l -> l.contains(secret)), () -> "a secret was logged: "
-                    + lines.stream().filter(l -> l.contains(secret)).findFirst().orElse(""));
+            assertFalse(log.lines().stream().anyMatch(l -> l.contains(secret)), () -> "a secret was logged: "
+                    + log.lines().stream().filter(l -> l.contains(secret)).findFirst().orElse(""));
         }
     }
 }
